@@ -1,0 +1,173 @@
+"""The script catalog: ``templates/scripts/<id>/`` holds script.yaml and one template per language.
+
+A script is written once per language; its metadata says what it is about,
+who it is for, which variables it takes and, per language, how far its text
+has been reviewed. Only ``approved`` text goes to print or air unmarked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from outreach.datafile import display_path, load_yaml, validate
+from outreach.deployment import LANGUAGES, Lang
+from outreach.errors import CatalogError, ConfigError, OutreachError, VariableValueError
+
+Status = Literal["draft", "reviewed", "approved"]
+VarType = Literal["text", "int", "money", "phone", "date"]
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Variable(_Strict):
+    type: VarType = "text"
+    default: Any = None
+    description: str = ""
+
+
+class Review(_Strict):
+    status: Status
+    translator: str | None = None
+    reviewer: str | None = None
+    reviewed_on: dt.date | None = None
+    gloss_cmn: str | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _reviewed_needs_reviewer(self) -> "Review":
+        if self.status != "draft" and not self.reviewer:
+            raise ValueError(f"status '{self.status}' needs a reviewer")
+        return self
+
+
+class ScriptMeta(_Strict):
+    title: dict[Lang, str]
+    topic: str = Field(min_length=1)
+    audiences: list[str] = Field(min_length=1)
+    tags: list[str] = []
+    villages: list[str] | None = None
+    variables: dict[str, Variable] = {}
+    languages: dict[Lang, Review] = Field(min_length=1)
+    sources: list[str] = []
+
+    @model_validator(mode="after")
+    def _titles_cover_languages(self) -> "ScriptMeta":
+        missing = [lang for lang in self.languages if lang not in self.title]
+        if missing:
+            raise ValueError(f"no title for language(s) {', '.join(missing)}")
+        return self
+
+
+@dataclass(frozen=True)
+class Script:
+    """One catalog entry: metadata plus the path of each language's template."""
+
+    id: str
+    folder: Path
+    meta: ScriptMeta
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.meta.languages)
+
+    def template_path(self, lang: str) -> Path:
+        return self.folder / f"{lang}.j2"
+
+    def review(self, lang: str) -> Review:
+        try:
+            return self.meta.languages[lang]  # type: ignore[index]
+        except KeyError:
+            raise CatalogError(f"script '{self.id}' has no {lang} text") from None
+
+    def approved(self, lang: str) -> bool:
+        return self.review(lang).status == "approved"
+
+    def defaults(self) -> dict[str, Any]:
+        """Declared variables with their defaults, converted to their types."""
+        return {
+            name: coerce(self.id, name, var, var.default)
+            for name, var in self.meta.variables.items()
+            if var.default is not None
+        }
+
+
+def coerce(script_id: str, name: str, var: Variable, value: Any) -> Any:
+    """Convert a value (from YAML or --var) to the variable's declared type."""
+    try:
+        if var.type in ("int", "money"):
+            number = float(str(value).replace(",", ""))
+            return int(number) if number.is_integer() else number
+        if var.type == "date":
+            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        if var.type == "phone":
+            text = str(value)
+            if not re.fullmatch(r"[\d -]{3,20}", text):
+                raise ValueError
+            return text
+        return str(value)
+    except ValueError:
+        raise VariableValueError(
+            f"script '{script_id}': variable '{name}' is a {var.type}, and {value!r} is not one"
+        ) from None
+
+
+class Catalog:
+    """All scripts of a deployment, found by folder.
+
+    A script whose metadata is broken is kept aside in ``broken`` with its
+    error, so one bad script never hides the others (``check`` lists it,
+    ``get`` raises it).
+    """
+
+    def __init__(self, scripts: dict[str, Script], broken: dict[str, OutreachError] | None = None) -> None:
+        self.scripts = scripts
+        self.broken = broken or {}
+
+    @classmethod
+    def load(cls, scripts_dir: Path) -> "Catalog":
+        if not scripts_dir.is_dir():
+            raise ConfigError(f"{display_path(scripts_dir)}: no scripts folder")
+        scripts: dict[str, Script] = {}
+        broken: dict[str, OutreachError] = {}
+        for folder in sorted(p for p in scripts_dir.iterdir() if p.is_dir()):
+            try:
+                scripts[folder.name] = load_script(folder)
+            except OutreachError as exc:
+                broken[folder.name] = exc
+        return cls(scripts, broken)
+
+    def get(self, script_id: str) -> Script:
+        if script_id in self.broken:
+            raise self.broken[script_id]
+        try:
+            return self.scripts[script_id]
+        except KeyError:
+            known = ", ".join(self.scripts) or "none"
+            raise CatalogError(f"unknown script '{script_id}' (known: {known})") from None
+
+    def __iter__(self):
+        return iter(self.scripts.values())
+
+    def __len__(self) -> int:
+        return len(self.scripts)
+
+
+def load_script(folder: Path) -> Script:
+    """Read one script folder; its id is the folder name."""
+    if not ID_RE.match(folder.name):
+        raise CatalogError(f"{display_path(folder)}: script ids are lower-case letters, digits and hyphens")
+    meta_path = folder / "script.yaml"
+    meta = validate(ScriptMeta, load_yaml(meta_path), meta_path)
+    unknown = [lang for lang in meta.languages if lang not in LANGUAGES]
+    if unknown:
+        raise CatalogError(f"{display_path(meta_path)}: unknown language(s) {', '.join(unknown)}")
+    return Script(folder.name, folder, meta)

@@ -1,0 +1,270 @@
+"""The command line: the one place where errors become messages and exit codes.
+
+``OutreachError`` -> one line on stderr, exit 1; usage errors -> exit 2. Listing
+commands take ``--json`` so other tools can read them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from outreach.catalog import Catalog
+from outreach.check import check_deployment
+from outreach.deployment import LANGUAGES, Deployment
+from outreach.errors import CheckFailed, OutreachError
+from outreach.languages import bouyei
+from outreach.render import Mode, RenderedText, render
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _cell(value: str) -> Text:
+    """User text for a table cell: never parsed as markup, folded (CJK has no spaces to wrap at)."""
+    return Text(value, overflow="fold")
+
+
+def root_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--root", "root", envvar="OUTREACH_ROOT", default=None, metavar="DIR",
+        help="Deployment folder holding templates/, schedules/ and audio/ (default: current folder).",
+    )(func)
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts and other tools.")(func)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{pair}' is not key=value", param_hint="--var")
+        out[key.strip()] = value
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="outreach")
+def cli() -> None:
+    """Anti-fraud outreach: bilingual scripts, cards, loudspeaker programmes, plans."""
+
+
+@cli.command()
+@root_option
+@json_option
+def scripts(root: str | None, as_json: bool) -> None:
+    """List the script catalog: id, topic, audiences, languages and review status."""
+    deployment = Deployment.at(root)
+    catalog = Catalog.load(deployment.scripts_dir)
+    rows = [
+        {
+            "id": s.id,
+            "topic": s.meta.topic,
+            "audiences": s.meta.audiences,
+            "tags": s.meta.tags,
+            "title": dict(s.meta.title),
+            "languages": {lang: r.status for lang, r in s.meta.languages.items()},
+        }
+        for s in catalog
+    ]
+    if as_json:
+        _print_json({"scripts": rows, "broken": {k: str(v) for k, v in catalog.broken.items()}})
+        return
+    table = Table(box=None, pad_edge=False)
+    for col in ("id", "topic", "audiences", "languages", "title (cmn)"):
+        table.add_column(col)
+    for row in rows:
+        langs = ", ".join(f"{lang}:{status}" for lang, status in row["languages"].items())
+        table.add_row(
+            _cell(row["id"]), _cell(row["topic"]), _cell(", ".join(row["audiences"])),
+            _cell(langs), _cell(row["title"].get("cmn", "")),
+        )
+    console = _console()
+    console.print(table)
+    for script_id, exc in catalog.broken.items():
+        console.print(Text(f"broken: {script_id}: {exc}", style="red"))
+
+
+def _banner(rendered: RenderedText, reviewer: str | None) -> Text:
+    if rendered.approved:
+        return Text(f"approved (reviewer: {reviewer})", style="green")
+    return Text(
+        f"DRAFT: {rendered.status}, not approved (reviewer: {reviewer or 'none'}); "
+        "do not print or air without review",
+        style="bold red",
+    )
+
+
+@cli.command()
+@click.argument("script_id", metavar="SCRIPT")
+@click.option("--lang", type=click.Choice(["cmn", "pcc", "all"]), default="all", show_default=True)
+@click.option("--village", "village_id", metavar="ID", help="Village id from the profile (default: the first).")
+@click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Override a variable; repeatable.")
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="print", show_default=True)
+@click.option("--segments", is_flag=True, help="Also list the language segments (what each voice will say).")
+@root_option
+@json_option
+def preview(script_id: str, lang: str, village_id: str | None, var_pairs: tuple[str, ...], mode: str,
+            segments: bool, root: str | None, as_json: bool) -> None:
+    """Show a script rendered for one village, both languages side by side."""
+    deployment = Deployment.at(root)
+    profile = deployment.profile
+    script = Catalog.load(deployment.scripts_dir).get(script_id)
+    village = profile.village(village_id) if village_id else profile.villages[0]
+    langs = script.languages if lang == "all" else [lang]
+    overrides = _parse_vars(var_pairs)
+    rendered = [render(script, code, profile, village, overrides, Mode(mode)) for code in langs]
+
+    if as_json:
+        _print_json({
+            "script": script.id, "village": village.id, "mode": mode,
+            "languages": {
+                r.lang: {
+                    "status": r.status, "approved": r.approved, "title": script.meta.title.get(r.lang),
+                    "text": r.text, "segments": [s.__dict__ for s in r.segments],
+                } for r in rendered
+            },
+        })
+        return
+
+    console = _console()
+    console.print(Text(f"{script.id} · {village.name.cmn} ({village.id}) · {mode} mode", style="bold"))
+    table = Table(show_lines=False, expand=True)
+    for r in rendered:
+        review = script.review(r.lang)
+        header = Text(f"{LANGUAGES[r.lang]}: {script.meta.title.get(r.lang, '')}\n")
+        header.append_text(_banner(r, review.reviewer))
+        table.add_column(header, ratio=1)
+    table.add_row(*[_cell(r.text) for r in rendered])
+    console.print(table)
+    for r in rendered:
+        if not r.approved:
+            console.print(Panel(Text(
+                f"{LANGUAGES[r.lang]} text is {r.status.upper()}: not approved. "
+                "Cards carry a DRAFT mark and need --allow-draft; it does not go on air.",
+            ), style="bold red"))
+            gloss = script.review(r.lang).gloss_cmn
+            if gloss:
+                console.print(Text(f"meaning ({r.lang} → cmn, for the reviewer): {gloss}"))
+    if segments:
+        seg_table = Table("lang", "origin", "text", box=None)
+        for r in rendered:
+            for s in r.segments:
+                seg_table.add_row(s.lang, s.origin, _cell(s.text.replace("\n", "⏎")))
+        console.print(seg_table)
+
+
+@cli.command()
+@root_option
+@json_option
+def check(root: str | None, as_json: bool) -> None:
+    """Lint the catalog and profile: syntax, variables, Bouyei spelling, translations, villages."""
+    deployment = Deployment.at(root)
+    findings = check_deployment(deployment)
+    errors = [f for f in findings if f.level == "error"]
+    warnings = [f for f in findings if f.level == "warning"]
+    if as_json:
+        _print_json({"errors": len(errors), "warnings": len(warnings), "findings": [f.as_dict() for f in findings]})
+    else:
+        for finding in findings:
+            click.echo(str(finding), err=finding.level == "error")
+        click.echo(f"check: {len(errors)} error(s), {len(warnings)} warning(s)")
+    if errors:
+        raise CheckFailed(f"check found {len(errors)} error(s)")
+
+
+@cli.group("bouyei")
+def bouyei_group() -> None:
+    """The Bouyei orthography (1985): syllables, IPA, spelling, numerals."""
+
+
+@bouyei_group.command("ipa")
+@click.argument("words", nargs=-1, required=True)
+@json_option
+def bouyei_ipa(words: tuple[str, ...], as_json: bool) -> None:
+    """Syllables, tones and IPA of each WORD."""
+    results = []
+    for word in words:
+        syls = bouyei.syllables(word)
+        results.append({
+            "word": word,
+            "ipa": "".join(s.ipa() for s in syls),
+            "syllables": [
+                {"text": s.text, "initial": s.initial, "final": s.final, "tone": s.tone,
+                 "contour": s.contour, "loan": s.loan, "ipa": s.ipa()}
+                for s in syls
+            ],
+        })
+    if as_json:
+        _print_json(results)
+        return
+    for r in results:
+        parts = " ".join(
+            f"{s['text']}({s['initial'] or '∅'}+{s['final']}, tone {s['tone']} {s['contour']}{', loan' if s['loan'] else ''})"
+            for s in r["syllables"]
+        )
+        click.echo(f"{r['word']}\t[{r['ipa']}]\t{parts}")
+
+
+@bouyei_group.command("check")
+@click.argument("text")
+@json_option
+def bouyei_check(text: str, as_json: bool) -> None:
+    """Check the spelling of every Latin word in TEXT (Han characters and digits are Mandarin)."""
+    issues = bouyei.check_text(text)
+    if as_json:
+        _print_json([{"word": i.word, "column": i.offset + 1, "reason": i.reason} for i in issues])
+    else:
+        for issue in issues:
+            click.echo(f"column {issue.offset + 1}: {issue}")
+        if not issues:
+            click.echo("ok: every word parses")
+    if issues:
+        raise CheckFailed(f"{len(issues)} misspelt word(s)")
+
+
+@bouyei_group.command("number")
+@click.argument("numbers", nargs=-1, type=click.IntRange(1, 99), required=True)
+def bouyei_number(numbers: tuple[int, ...]) -> None:
+    """Bouyei numerals 1-99 (11-99 follow the pattern of Sun Hongkai's 1995 Wangmo data)."""
+    for n in numbers:
+        word = bouyei.numeral(n)
+        click.echo(f"{n}\t{word}\t[{bouyei.ipa(word)}]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the command, turns user mistakes into one line and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="outreach", standalone_mode=False)
+    except OutreachError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""The deployment folder and its profile: county, station, hotlines, villages.
+
+A county keeps its own copy of ``templates/``, ``schedules/`` and ``audio/``
+(the deployment root); runtime state goes to the profile's state folder,
+``var/`` by default. Nothing county-specific is hard-coded in the package.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from outreach.datafile import load_yaml, validate
+from outreach.errors import ConfigError
+
+LANGUAGES: dict[str, str] = {"cmn": "普通话", "pcc": "Bouyei 布依语"}
+Lang = Literal["cmn", "pcc"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Names(_Strict):
+    cmn: str = Field(min_length=1)
+    pcc: str | None = None
+
+
+class Contact(_Strict):
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=3)
+    example: bool = False
+
+
+class Station(_Strict):
+    name: str = Field(min_length=1)
+    phone: str | None = None
+
+
+class Hotlines(_Strict):
+    antifraud: str = Field(pattern=r"^\d{3,12}$")
+    police: str = Field(pattern=r"^\d{3,12}$")
+
+
+class Village(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: Names
+    town: str | None = None
+    contact: Contact
+    languages: list[Lang] = Field(min_length=1)
+    tags: list[str] = []
+    note: str | None = None
+
+
+class Profile(_Strict):
+    county: Names
+    station: Station
+    hotlines: Hotlines
+    qr_link: str = Field(pattern=r"^https?://\S+$")
+    state_dir: str = "var"
+    villages: list[Village] = Field(min_length=1)
+
+    @field_validator("villages")
+    @classmethod
+    def _unique_ids(cls, villages: list[Village]) -> list[Village]:
+        seen: set[str] = set()
+        for v in villages:
+            if v.id in seen:
+                raise ValueError(f"village id '{v.id}' appears twice")
+            seen.add(v.id)
+        return villages
+
+    def village(self, village_id: str) -> Village:
+        for v in self.villages:
+            if v.id == village_id:
+                return v
+        known = ", ".join(v.id for v in self.villages)
+        raise ConfigError(f"unknown village '{village_id}' (known: {known})")
+
+    def phone_numbers(self) -> list[str]:
+        """Every number a voice should read digit by digit."""
+        numbers = [self.hotlines.antifraud, self.hotlines.police]
+        if self.station.phone:
+            numbers.append(self.station.phone)
+        numbers += [v.contact.phone for v in self.villages]
+        return numbers
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Paths of one deployment folder; the profile is read on first use."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str] | None = None) -> "Deployment":
+        chosen = Path(root or os.environ.get("OUTREACH_ROOT") or ".").resolve()
+        if not chosen.is_dir():
+            raise ConfigError(f"deployment folder {chosen} does not exist")
+        return cls(chosen)
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def scripts_dir(self) -> Path:
+        return self.templates / "scripts"
+
+    @property
+    def lexicon_path(self) -> Path:
+        return self.templates / "lexicon" / "pcc.csv"
+
+    @property
+    def profile_path(self) -> Path:
+        return self.root / "schedules" / "deployment.yaml"
+
+    @cached_property
+    def profile(self) -> Profile:
+        return load_profile(self.profile_path)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / self.profile.state_dir
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and validate the deployment profile."""
+    return validate(Profile, load_yaml(path), path)

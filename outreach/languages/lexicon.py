@@ -1,0 +1,72 @@
+"""The Bouyei word list staff may use: attested words with their sources.
+
+``outreach check`` refuses a Bouyei word that is not in
+``templates/lexicon/pcc.csv`` (numerals 1-99 built by the documented pattern
+aside), so no invented vocabulary reaches a card or a loudspeaker. A translator
+adds a word by adding a row with its source.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from outreach.datafile import display_path
+from outreach.errors import ConfigError
+from outreach.languages import bouyei
+
+LOW_CONFIDENCE = ("low", "medium-low", "unknown")
+COLUMNS = ("form", "gloss_zh", "gloss_en", "kind", "confidence", "source")
+
+
+@dataclass(frozen=True)
+class Entry:
+    form: str
+    gloss_zh: str
+    gloss_en: str
+    kind: str
+    confidence: str
+    source: str
+
+    @property
+    def weak(self) -> bool:
+        """True for words resting on a single or uncertain source: usable only with review."""
+        return self.confidence.startswith(LOW_CONFIDENCE)
+
+
+class Lexicon:
+    """Case-insensitive lookup of attested Bouyei words."""
+
+    def __init__(self, entries: dict[str, Entry], path: Path | None = None) -> None:
+        self.entries = entries
+        self.path = path
+        self._numerals = {bouyei.numeral(n): n for n in range(1, 100)}
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon":
+        if not path.exists():
+            return cls({}, path)
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ConfigError(f"{display_path(path)}: missing column(s) {', '.join(missing)}")
+            entries: dict[str, Entry] = {}
+            for line, row in enumerate(reader, start=2):
+                form = (row["form"] or "").strip()
+                if not form:
+                    raise ConfigError(f"{display_path(path)}:{line}: empty form")
+                if not row["source"]:
+                    raise ConfigError(f"{display_path(path)}:{line}: '{form}' has no source; every word needs one")
+                entries[form.lower()] = Entry(**{c: (row[c] or "").strip() for c in COLUMNS})
+        return cls(entries, path)
+
+    def lookup(self, word: str) -> Entry | None:
+        return self.entries.get(word.lower())
+
+    def numeral_value(self, word: str) -> int | None:
+        return self._numerals.get(word.lower())
+
+    def knows(self, word: str) -> bool:
+        return self.lookup(word) is not None or self.numeral_value(word) is not None

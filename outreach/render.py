@@ -1,0 +1,400 @@
+"""Sandboxed rendering of script templates into language-tagged segments.
+
+Templates are untrusted (staff and translators edit them), so they run in
+Jinja2's ``SandboxedEnvironment`` with ``StrictUndefined``: a template that
+reaches for ``__class__`` or a variable nobody gave fails with a clear error.
+
+Two modes: ``print`` is what a card shows (110,000元, 96110); ``speech`` is what
+a voice says (十一万元, 九六幺幺零). A Bouyei text may carry Mandarin spans:
+Han characters and digits are Mandarin by nature (Bouyei is written in Latin
+letters), and ``{{ x | cmn }}`` marks any other span explicitly. The result is a
+list of segments, each with its language and whether it came from fixed text
+or a variable, so the audio stage can voice each with its own engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes, pass_context
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal
+
+from outreach.catalog import Script, coerce
+from outreach.datafile import display_path
+from outreach.deployment import Profile, Village
+from outreach.errors import (
+    MissingVariableError,
+    TemplateError,
+    TemplateSecurityError,
+    TemplateSyntaxError,
+)
+from outreach.languages import bouyei, mandarin
+
+
+class Mode(str, enum.Enum):
+    PRINT = "print"
+    SPEECH = "speech"
+
+
+# Private-use characters delimit variables and language spans in the raw output.
+VAR_OPEN, VAR_CLOSE = "\ue000", "\ue001"
+LANG_OPEN, LANG_SEP, LANG_CLOSE = "\ue002", "\ue003", "\ue004"
+_MARKERS = re.compile("[\ue000-\ue004]")
+_MODE_KEY = "outreach_mode"
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = "，。！？、；：“”‘’（）《》【】％…—"
+MANDARIN_RUN = re.compile(
+    rf"[{_HAN}0-9](?:[{_HAN}0-9{_CJK_PUNCT}%]|[.,:](?=[0-9])|\s+(?=[{_HAN}0-9]))*"
+)
+MAX_REPEAT = 100_000
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text in one language; origin is 'fixed' (template text) or 'variable'."""
+
+    lang: str
+    text: str
+    origin: str = "fixed"
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    script: str
+    lang: str
+    mode: Mode
+    status: str
+    segments: tuple[Segment, ...]
+    village: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+def span(text: Any, lang: str) -> str:
+    """Mark text as being in a language (code-switching inside a template)."""
+    return f"{LANG_OPEN}{lang}{LANG_SEP}{text}{LANG_CLOSE}"
+
+
+def _mode(ctx: jinja2.runtime.Context) -> Mode:
+    return Mode(ctx.get(_MODE_KEY, Mode.PRINT))
+
+
+@pass_context
+def _phone(ctx, value: Any) -> str:
+    text = str(value)
+    return mandarin.read_digits(re.sub(r"\D", "", text)) if _mode(ctx) is Mode.SPEECH else text
+
+
+def _to_number(value: Any) -> int | float:
+    number = float(str(value).replace(",", ""))
+    return int(number) if number.is_integer() else number
+
+
+@pass_context
+def _money(ctx, value: Any) -> str:
+    if _mode(ctx) is Mode.SPEECH:
+        return mandarin.read_number(value) + "元"
+    return mandarin.format_money(_to_number(value))
+
+
+@pass_context
+def _number(ctx, value: Any) -> str:
+    if _mode(ctx) is Mode.SPEECH:
+        return mandarin.read_number(value)
+    return format_decimal(_to_number(value), locale="zh_CN")
+
+
+@pass_context
+def _date(ctx, value: Any, with_year: bool = False) -> str:
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if _mode(ctx) is Mode.SPEECH:
+        return mandarin.read_date(day, with_year=with_year)
+    return format_skeleton("yMMMd" if with_year else "MMMd", day, locale="zh_CN")
+
+
+def _bouyei_number(value: Any) -> str:
+    return bouyei.numeral(int(value))
+
+
+def _finalize(value: Any) -> Any:
+    return f"{VAR_OPEN}{value}{VAR_CLOSE}"
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, plus a cap on `*` and `**` so a template cannot exhaust memory."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):  # type: ignore[override]
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise SecurityError("exponent too large")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_REPEAT:
+                    raise SecurityError("repetition too large")
+        return super().call_binop(context, operator, left, right)
+
+
+@lru_cache(maxsize=16)
+def environment(scripts_dir: Path) -> jinja2.Environment:
+    """One sandboxed environment per scripts folder (templates are cached and reloaded on change)."""
+    env = _Sandbox(
+        loader=jinja2.FileSystemLoader(str(scripts_dir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=True,
+    )
+    env.filters.update(
+        phone=_phone, money=_money, number=_number, date=_date, bouyei_number=_bouyei_number,
+        cmn=lambda v: span(v, "cmn"), pcc=lambda v: span(v, "pcc"),
+    )
+    return env
+
+
+def template_name(script: Script, lang: str) -> str:
+    return f"{script.id}/{lang}.j2"
+
+
+def load_template(script: Script, lang: str) -> jinja2.Template:
+    """Compile a script's template; syntax errors name file and line."""
+    path = script.template_path(lang)
+    if not path.exists():
+        raise TemplateError(f"script '{script.id}' declares {lang} but {display_path(path)} is missing")
+    env = environment(script.folder.parent)
+    try:
+        template = env.get_template(template_name(script, lang))
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateSyntaxError(f"{display_path(exc.filename or path)}:{exc.lineno}", exc.message or "syntax error") from None
+    source = path.read_text(encoding="utf-8")
+    if _MARKERS.search(source):
+        raise TemplateError(f"{display_path(path)}: contains reserved private-use characters U+E000-U+E004")
+    return template
+
+
+def parse(script: Script, lang: str) -> nodes.Template:
+    """The template's syntax tree (for linting)."""
+    load_template(script, lang)
+    env = environment(script.folder.parent)
+    path = script.template_path(lang)
+    return env.parse(path.read_text(encoding="utf-8"), template_name(script, lang), str(path))
+
+
+def used_variables(script: Script, lang: str) -> set[str]:
+    """Top-level variables a template reads."""
+    return meta.find_undeclared_variables(parse(script, lang))
+
+
+def _clean(value: Any) -> Any:
+    """Strip marker characters from data values so they cannot fake spans."""
+    if isinstance(value, str):
+        return _MARKERS.sub("", value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _name_in(names: Any, lang: str) -> str:
+    """A name in the template's language; a missing Bouyei name falls back to a Mandarin span."""
+    own = getattr(names, lang, None)
+    if own:
+        return _clean(own)
+    return span(_clean(names.cmn), "cmn") if lang != "cmn" else _clean(names.cmn)
+
+
+def village_context(village: Village, lang: str) -> dict[str, Any]:
+    return {
+        "id": village.id,
+        "name": _name_in(village.name, lang),
+        **_clean({
+            "name_cmn": village.name.cmn,
+            "name_pcc": village.name.pcc or "",
+            "town": village.town or "",
+            "contact": {"name": village.contact.name, "phone": village.contact.phone},
+        }),
+    }
+
+
+def profile_context(profile: Profile, lang: str) -> dict[str, Any]:
+    """Variables every script may use, from the deployment profile."""
+    return {
+        "county": _name_in(profile.county, lang),
+        **_clean({
+            "county_cmn": profile.county.cmn,
+            "county_pcc": profile.county.pcc or "",
+            "station": profile.station.name,
+            "station_phone": profile.station.phone or "",
+            "hotline": profile.hotlines.antifraud,
+            "police": profile.hotlines.police,
+            "qr_link": profile.qr_link,
+        }),
+    }
+
+
+PROFILE_VARIABLES = frozenset({
+    "county", "county_cmn", "county_pcc", "station", "station_phone", "hotline", "police", "qr_link", "village",
+})
+
+
+def build_context(
+    script: Script,
+    lang: str,
+    profile: Profile,
+    village: Village | None,
+    overrides: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Profile, village, script defaults, then --var overrides, in that order of precedence."""
+    context = profile_context(profile, lang)
+    if village is not None:
+        context["village"] = village_context(village, lang)
+    context.update(script.defaults())
+    for name, raw in (overrides or {}).items():
+        declared = script.meta.variables.get(name)
+        if declared is None and name not in PROFILE_VARIABLES:
+            known = ", ".join(sorted(set(script.meta.variables) | PROFILE_VARIABLES))
+            raise TemplateError(f"script '{script.id}' has no variable '{name}' (known: {known})")
+        if name == "village":
+            raise TemplateError("choose the village with --village, not --var village=")
+        value = coerce(script.id, name, declared, raw) if declared else str(raw)
+        context[name] = _clean(value)
+    return context
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == filename:
+            return frame.lineno
+    return None
+
+
+def render(
+    script: Script,
+    lang: str,
+    profile: Profile,
+    village: Village | None = None,
+    overrides: dict[str, str] | None = None,
+    mode: Mode = Mode.PRINT,
+) -> RenderedText:
+    """Render one language of one script for one village."""
+    review = script.review(lang)
+    template = load_template(script, lang)
+    context = build_context(script, lang, profile, village, overrides)
+    env_globals = set(environment(script.folder.parent).globals)
+    missing = sorted(
+        used_variables(script, lang) - set(context) - env_globals - set(script.meta.variables) - {_MODE_KEY}
+    )
+    if missing:
+        raise MissingVariableError(script.id, lang, missing)
+    context[_MODE_KEY] = mode.value
+    where = display_path(script.template_path(lang))
+    try:
+        raw = template.render(context)
+    except SecurityError as exc:
+        raise TemplateSecurityError(f"{where}: the sandbox refused: {exc}; nothing was run") from None
+    except jinja2.UndefinedError as exc:
+        line = _template_line(exc, template.filename or "")
+        at = f"{where}:{line}" if line else where
+        if "unsafe" in str(exc):
+            raise TemplateSecurityError(f"{at}: {exc.message} (the sandbox forbids it; nothing was run)") from None
+        undefined = re.fullmatch(r"'(\w+)' is undefined", exc.message or "")
+        if undefined:
+            raise MissingVariableError(script.id, lang, [undefined.group(1)], at) from None
+        raise TemplateError(f"{at}: script '{script.id}' ({lang}): {exc.message}") from None
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        line = _template_line(exc, template.filename or "")
+        at = f"{where}:{line}" if line else where
+        raise TemplateError(f"{at}: script '{script.id}' ({lang}): {exc}") from None
+    segments = segment(raw.strip(), lang)
+    if mode is Mode.SPEECH:
+        segments = _speech(segments, profile.phone_numbers())
+    return RenderedText(
+        script=script.id, lang=lang, mode=mode, status=review.status,
+        segments=tuple(segments), village=village.id if village else None,
+        variables={k: v for k, v in context.items() if k != _MODE_KEY},
+    )
+
+
+def segment(raw: str, lang: str) -> list[Segment]:
+    """Split marked-up output into language runs, merging neighbours of the same kind."""
+    runs: list[Segment] = []
+    origin_depth = 0
+    lang_stack: list[str] = []
+    pos = 0
+    for m in re.finditer(f"{VAR_OPEN}|{VAR_CLOSE}|{LANG_OPEN}([a-z]+){LANG_SEP}|{LANG_CLOSE}", raw):
+        _emit(runs, raw[pos:m.start()], lang, lang_stack, origin_depth)
+        token = m.group(0)
+        if token == VAR_OPEN:
+            origin_depth += 1
+        elif token == VAR_CLOSE:
+            origin_depth = max(0, origin_depth - 1)
+        elif token == LANG_CLOSE:
+            if lang_stack:
+                lang_stack.pop()
+        else:
+            lang_stack.append(m.group(1))
+        pos = m.end()
+    _emit(runs, raw[pos:], lang, lang_stack, origin_depth)
+    return _merge(runs)
+
+
+def _emit(runs: list[Segment], text: str, base: str, stack: list[str], depth: int) -> None:
+    if not text:
+        return
+    origin = "variable" if depth else "fixed"
+    lang = stack[-1] if stack else base
+    if stack or lang == "cmn":
+        runs.append(Segment(lang, text, origin))
+        return
+    pos = 0
+    for m in MANDARIN_RUN.finditer(text):
+        if m.start() > pos:
+            runs.append(Segment(lang, text[pos:m.start()], origin))
+        runs.append(Segment("cmn", m.group(0), origin))
+        pos = m.end()
+    if pos < len(text):
+        runs.append(Segment(lang, text[pos:], origin))
+
+
+def _merge(runs: list[Segment]) -> list[Segment]:
+    """Join neighbours of one language and origin; text without letters takes its neighbour's language."""
+    merged: list[Segment] = []
+    for run in runs:
+        if merged and not _has_letters(run.text):
+            run = Segment(merged[-1].lang, run.text, run.origin)
+        if merged and merged[-1].lang == run.lang and merged[-1].origin == run.origin:
+            merged[-1] = Segment(run.lang, merged[-1].text + run.text, run.origin)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _has_letters(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _speech(segments: list[Segment], phones: list[str]) -> list[Segment]:
+    return [
+        Segment(s.lang, mandarin.speak(s.text, phones), s.origin) if s.lang == "cmn" else s
+        for s in segments
+    ]

@@ -47,7 +47,7 @@ def check_bouyei(text: str, where: str, lexicon: Lexicon, line_based: bool = Tru
         loc = (lambda col: f"{where}:{lineno}:{col}") if line_based else (lambda col: f"{where} (column {col})")
         issues = bouyei.check_text(line)
         for issue in issues:
-            findings.append(Finding("error", loc(issue.offset + 1), f"Bouyei spelling: {issue}"))
+            findings.append(Finding("error", loc(issue.offset + 1), f"Bouyei spelling: '{issue.word}': {issue.reason}"))
         broken = {i.offset for i in issues}
         for offset, word in bouyei.words(line):
             if offset in broken:

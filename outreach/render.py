@@ -310,13 +310,11 @@ def render(
     where = display_path(script.template_path(lang))
     try:
         raw = template.render(context)
-    except SecurityError as exc:
-        raise TemplateSecurityError(f"{where}: the sandbox refused: {exc}; nothing was run") from None
-    except jinja2.UndefinedError as exc:
+    except (SecurityError, jinja2.UndefinedError) as exc:
         line = _template_line(exc, template.filename or "")
         at = f"{where}:{line}" if line else where
-        if "unsafe" in str(exc):
-            raise TemplateSecurityError(f"{at}: {exc.message} (the sandbox forbids it; nothing was run)") from None
+        if isinstance(exc, SecurityError):
+            raise TemplateSecurityError(f"{at}: the sandbox refused: {str(exc).rstrip('.')}; nothing was run") from None
         undefined = re.fullmatch(r"'(\w+)' is undefined", exc.message or "")
         if undefined:
             raise MissingVariableError(script.id, lang, [undefined.group(1)], at) from None

@@ -187,19 +187,16 @@ def _diagnose(word: str, lower: str, reached: int, offset: int) -> SpellingIssue
     if cons and cons not in NATIVE_INITIALS and cons not in LOAN_INITIALS:
         return SpellingIssue(word, offset, reached, f"unknown initial '{cons}'{before}")
     body = rest[len(cons):]
-    vowels = re.match(r"[aeiou]+", body).group(0)  # type: ignore[union-attr]
-    fitting = [f for f in ALL_FINALS if body.startswith(f)]
-    if not fitting or not any(f.startswith(vowels) or vowels.startswith(f) for f in fitting):
-        tail = re.match(r"[aeiou]+(?:ng|[mnbdg])?", body).group(0)  # type: ignore[union-attr]
-        return SpellingIssue(word, offset, reached, f"impossible final '{tail}' in '{cons}{tail}'")
-    final = max(fitting, key=len)
+    final = re.match(r"[aeiou]+(?:ng|[mnbdg])?", body).group(0)  # type: ignore[union-attr]
     syllable = cons + final
-    if final[-1] in STOP_CODAS and final in NATIVE_FINALS:
+    if final not in ALL_FINALS:
+        return SpellingIssue(word, offset, reached, f"impossible final '{final}' in '{syllable}'{before}")
+    if final not in NATIVE_FINALS or cons in LOAN_INITIALS:
+        reason = f"'{syllable}' is a loan syllable and needs a loan tone letter (y f j q)"
+    elif NATIVE_FINALS[final][1] == "stop":
         reason = f"'{syllable}' ends in a stop and takes 't' (tone 7) or nothing (tone 8)"
     else:
         reason = f"missing tone letter after '{syllable}' (one of l z c x s h, or y f j q in loans)"
-    if cons in LOAN_INITIALS and final in NATIVE_FINALS and NATIVE_FINALS[final][1] == "stop":
-        reason = f"loan initial '{cons}' takes a loan final and tone letter y f j q"
     return SpellingIssue(word, offset, reached, reason + before)
 
 

@@ -17,7 +17,7 @@ from outreach.errors import ConfigError
 from outreach.languages import bouyei
 
 LOW_CONFIDENCE = ("low", "medium-low", "unknown")
-COLUMNS = ("form", "gloss_zh", "gloss_en", "kind", "confidence", "source")
+COLUMNS = ("form", "gloss_zh", "gloss_en", "kind", "confidence", "ipa", "ipa_source", "source")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Entry:
     gloss_en: str
     kind: str
     confidence: str
+    ipa: str
+    ipa_source: str
     source: str
 
     @property

@@ -84,5 +84,5 @@ def speak(text: str, phone_numbers: Iterable[str] = ()) -> str:
             return read_digits(plain)
         return read_number(plain)
 
-    text = re.sub(r"\b(0\d{2,3})-(\d{7,8})\b", r"\1\2", text)
+    text = re.sub(r"(?<!\d)(0\d{2,3})-(\d{7,8})(?!\d)", r"\1\2", text)
     return _NUMBER_RE.sub(replace, text)

@@ -1,0 +1,96 @@
+from outreach.check import check_deployment, literal_text
+
+from conftest import write_script
+
+
+def _errors(deployment):
+    return [f for f in check_deployment(deployment) if f.level == "error"]
+
+
+def test_shipped_catalog_has_no_errors(shipped):
+    findings = check_deployment(shipped)
+    assert [str(f) for f in findings if f.level == "error"] == []
+    # the example contacts are flagged until the county replaces them
+    assert any("is an example" in f.message for f in findings)
+
+
+def test_literal_text_keeps_positions():
+    source = "ab {{ x }} cd\n{% if y %}ef{% endif %}"
+    blanked = literal_text(source)
+    assert len(blanked) == len(source)
+    assert blanked.index("cd") == source.index("cd") and "x" not in blanked and "if" not in blanked
+
+
+def test_broken_template_is_reported_with_file_and_line(deployment):
+    path = deployment.scripts_dir / "elderly" / "cmn.j2"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] += " {% if %}"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [error] = _errors(deployment)
+    assert error.where.endswith("templates/scripts/elderly/cmn.j2:2")
+    assert "template syntax" in error.message
+
+
+def test_misspelt_bouyei_word_is_flagged_with_its_position(deployment):
+    path = deployment.scripts_dir / "general-warning" / "pcc.j2"
+    text = path.read_text(encoding="utf-8").replace("lix xeenz miz", "lix xeenzz miz")
+    path.write_text(text, encoding="utf-8")
+    line_no = next(i for i, line in enumerate(text.splitlines(), 1) if "xeenzz" in line)
+    column = text.splitlines()[line_no - 1].index("xeenzz") + 1
+    [error] = _errors(deployment)
+    assert error.where.endswith(f"general-warning/pcc.j2:{line_no}:{column}")
+    assert "'xeenzz'" in error.message and "no vowel" in error.message
+
+
+def test_unattested_word_is_refused(deployment):
+    # "dog" parses as a tone-8 syllable but is no Bouyei word we know
+    write_script(deployment, "newword", {"cmn": "你好{{ village.name }}", "pcc": "Mengz dog {{ village.name }}"})
+    [error] = _errors(deployment)
+    assert "'dog' is not attested" in error.message and error.where.endswith("newword/pcc.j2:1:7")
+
+
+def test_weak_source_word_is_a_warning(deployment):
+    write_script(deployment, "weak", {"cmn": "骗{{ village.name }}", "pcc": "Fuc {{ village.name }}"})
+    findings = [f for f in check_deployment(deployment) if "/weak/" in f.where]
+    assert [f.level for f in findings] == ["warning"]
+    assert "weak source" in findings[0].message
+
+
+def test_variables_checked_across_languages(deployment):
+    write_script(
+        deployment, "vars",
+        {"cmn": "{{ village.name }}{{ amount | money }}{{ mystery }}", "pcc": "Mengz ndil"},
+        "variables:\n  amount: {type: money, default: 1}\n  unused: {type: text, default: a}\n",
+    )
+    findings = [(f.level, f.message) for f in check_deployment(deployment) if "/vars/" in f.where]
+    assert ("error", "uses variable 'mystery', which is neither declared in script.yaml nor given by the profile") in findings
+    assert ("warning", "variable 'amount' is used in cmn but not in pcc") in findings
+    assert ("warning", "variables.unused is declared but no template uses it") in findings
+
+
+def test_missing_translation_and_unknown_village(deployment):
+    write_script(deployment, "mono", {"cmn": "只有普通话{{ village.name }}"}, "villages: [wangmu, atlantis]\n")
+    findings = [(f.level, f.where.split("/")[-1], f.message) for f in check_deployment(deployment) if "/mono/" in f.where]
+    assert ("error", "script.yaml: villages[1]", "unknown village 'atlantis'") in findings
+    assert ("warning", "script.yaml", "no pcc translation, though some villages hear pcc") in findings
+
+
+def test_one_broken_script_does_not_hide_the_others(deployment):
+    (deployment.scripts_dir / "elderly" / "script.yaml").write_text("title: [", encoding="utf-8")
+    (deployment.scripts_dir / "fake-loan" / "pcc.j2").unlink()
+    errors = [str(f) for f in _errors(deployment)]
+    assert len(errors) == 2
+    assert any("elderly/script.yaml:1" in e and "YAML syntax error" in e for e in errors)
+    assert any("fake-loan/pcc.j2 is missing" in e for e in errors)
+
+
+def test_bad_profile_is_reported_and_the_catalog_still_checked(deployment):
+    deployment.profile_path.write_text(
+        deployment.profile_path.read_text(encoding="utf-8").replace("qr_link: https://", "qr_link: ftp://"),
+        encoding="utf-8",
+    )
+    path = deployment.scripts_dir / "general-warning" / "pcc.j2"
+    path.write_text(path.read_text(encoding="utf-8").replace("genl", "gwnl"), encoding="utf-8")
+    errors = [str(f) for f in _errors(deployment)]
+    assert any("qr_link" in e for e in errors)
+    assert any("gwnl" in e and "1981" in e for e in errors)

@@ -10,6 +10,7 @@ demo: setup
 	.venv/bin/outreach scripts
 	.venv/bin/outreach preview general-warning --village wangmu --mode print
 	.venv/bin/outreach preview general-warning --village wangmu --mode speech --lang cmn
+	.venv/bin/outreach audio general-warning --village wangmu
 
 test: setup
 	.venv/bin/python -m pytest

@@ -6,9 +6,11 @@ commands take ``--json`` so other tools can read them.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -187,6 +189,135 @@ def check(root: str | None, as_json: bool) -> None:
         click.echo(f"check: {len(errors)} error(s), {len(warnings)} warning(s)")
     if errors:
         raise CheckFailed(f"check found {len(errors)} error(s)")
+
+
+@cli.command()
+@click.argument("script_ids", nargs=-1, metavar="SCRIPT...")
+@click.option("--village", "village_id", required=True, metavar="ID", help="Village id from the profile.")
+@click.option("--lang", type=click.Choice(["cmn", "pcc", "all"]), default="all", show_default=True,
+              help="all = the programme's languages that the village hears and that are approved.")
+@click.option("--programme", "programme_name", default="standard", show_default=True)
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: the state folder's programmes/).")
+@click.option("--all", "all_scripts", is_flag=True, help="Every script of the catalog.")
+@click.option("--dry-run", is_flag=True, help="List the segments, the engine for each, and what is cached.")
+@click.option("--allow-draft", is_flag=True, help="Include text that is not approved (rehearsal only).")
+@click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE")
+@root_option
+@json_option
+def audio(script_ids: tuple[str, ...], village_id: str, lang: str, programme_name: str, out_dir: Path | None,
+          all_scripts: bool, dry_run: bool, allow_draft: bool, var_pairs: tuple[str, ...], root: str | None,
+          as_json: bool) -> None:
+    """Render loudspeaker programmes (chime, speech, repeats, even loudness) with a manifest."""
+    from outreach.assemble import build_programme, choose_languages, plan_languages
+    from outreach.speech.chain import chain_for
+
+    deployment = Deployment.at(root)
+    profile = deployment.profile
+    catalog = Catalog.load(deployment.scripts_dir)
+    village = profile.village(village_id)
+    if all_scripts == bool(script_ids):
+        raise click.UsageError("name one or more scripts, or use --all")
+    scripts_ = list(catalog) if all_scripts else [catalog.get(s) for s in script_ids]
+    langs = None if lang == "all" else [lang]
+    overrides = _parse_vars(var_pairs)
+    chain = chain_for(deployment)
+    programme = profile.programme(programme_name)
+
+    if dry_run:
+        report = []
+        for script in scripts_:
+            chosen, omitted = choose_languages(script, village, programme, langs, allow_draft)
+            for plan in plan_languages(deployment, script, village, chosen, overrides):
+                for seg in plan.segments:
+                    p = chain.plan(seg)
+                    report.append({
+                        "script": script.id, "lang": seg.lang, "key": seg.key, "engine": p.engine,
+                        "cached": p.cached, "text": seg.text, "skipped": [list(x) for x in p.skipped],
+                    })
+            report.extend({"script": script.id, "lang": k, "omitted": v} for k, v in omitted.items())
+        if as_json:
+            _print_json(report)
+            return
+        table = Table("script", "lang", "key", "engine", "cached", "text", box=None)
+        for row in report:
+            if "omitted" in row:
+                table.add_row(row["script"], row["lang"], "", "", "", _cell(f"(left out: {row['omitted']})"))
+            else:
+                engine = row["engine"] or Text("NONE", style="bold red")
+                table.add_row(row["script"], row["lang"], row["key"], engine,
+                              "yes" if row["cached"] else "no", _cell(row["text"]))
+        _console().print(table)
+        return
+
+    results = []
+    progress = _progress(len(scripts_) > 1)
+    with progress:
+        task = progress.add_task("programmes", total=len(scripts_))
+        for script in scripts_:
+            made = build_programme(deployment, script, village, programme_name, langs, out_dir, allow_draft,
+                                   chain, overrides)
+            results.append(made)
+            progress.advance(task)
+    if as_json:
+        _print_json([{"path": str(r.path), "manifest": str(r.manifest_path), "reused": r.reused,
+                      **{k: r.manifest[k] for k in ("languages", "omitted", "duration_s", "loudness_lufs",
+                                                      "true_peak_dbtp", "approved")}} for r in results])
+        return
+    for r in results:
+        m = r.manifest
+        note = " (unchanged, reused)" if r.reused else ""
+        click.echo(f"{r.path}{note}")
+        click.echo(f"  {', '.join(m['languages'])} · {m['duration_s']:.1f} s · {m['loudness_lufs']} LUFS · "
+                   f"{m['true_peak_dbtp']} dBTP", err=True)
+        for lang_, why in m["omitted"].items():
+            click.echo(f"  left out {lang_}: {why}", err=True)
+        if not m["approved"]:
+            click.echo(f"  DRAFT: {', '.join(m['unapproved_languages'])} not approved: rehearsal only", err=True)
+
+
+def _progress(enabled: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), disable=not enabled, transient=True)
+
+
+@cli.group()
+def cache() -> None:
+    """The audio segment cache in the state folder."""
+
+
+@cache.command("stats")
+@root_option
+@json_option
+def cache_stats(root: str | None, as_json: bool) -> None:
+    """Entries, size and last use of the audio cache."""
+    from outreach.speech.chain import chain_for
+
+    stats = chain_for(Deployment.at(root), engines={}).cache.stats()
+    if as_json:
+        _print_json(stats.__dict__)
+        return
+    def when(t: float | None) -> str:
+        return dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "-"
+    click.echo(f"{stats.files} segment(s), {stats.bytes / 1e6:.1f} MB; "
+               f"least recently used {when(stats.oldest_use)}, most recently {when(stats.newest_use)}")
+
+
+@cache.command("prune")
+@click.option("--older-than", "days", type=click.FloatRange(min=0), default=None, metavar="DAYS",
+              help="Remove segments unused for this many days.")
+@click.option("--all", "everything", is_flag=True, help="Empty the cache.")
+@root_option
+def cache_prune(days: float | None, everything: bool, root: str | None) -> None:
+    """Remove cached segments (they are re-synthesised when needed)."""
+    from outreach.speech.chain import chain_for
+
+    if (days is None) == (not everything):
+        raise click.UsageError("give --older-than DAYS or --all")
+    files, size = chain_for(Deployment.at(root), engines={}).cache.prune(None if everything else days)
+    click.echo(f"removed {files} segment(s), {size / 1e6:.1f} MB")
 
 
 @cli.group("bouyei")

@@ -57,12 +57,61 @@ class Village(_Strict):
     note: str | None = None
 
 
+EngineName = Literal["clips", "gtts", "espeak"]
+
+
+class EspeakConfig(_Strict):
+    voice: str = "cmn-latn-pinyin"
+    rate: int = Field(150, ge=80, le=450)
+    pitch: int = Field(50, ge=0, le=99)
+    pitch_range: tuple[int, int] | None = (82, 150)
+    pinyin: bool = True
+
+
+class GttsConfig(_Strict):
+    lang: str = "zh-CN"
+    tld: str = "com"
+    timeout: float = Field(10.0, gt=0, le=120)
+    retries: int = Field(2, ge=0, le=10)
+    backoff: float = Field(1.0, ge=0, le=60)
+    rest_after_failure: float = Field(300.0, ge=0)
+
+
+class SpeechConfig(_Strict):
+    """Which engines voice each language, in order of preference, and their settings."""
+
+    chains: dict[Lang, list[EngineName]] = {"cmn": ["clips", "espeak"], "pcc": ["clips"]}
+    espeak: EspeakConfig = EspeakConfig()
+    gtts: GttsConfig = GttsConfig()
+
+
+class ProgrammeConfig(_Strict):
+    """How a script sounds on air: chimes, language order, pauses, repeats, level."""
+
+    languages: list[Lang] = Field(["cmn", "pcc"], min_length=1)
+    chime: str | None = "audio/chimes/standard.wav"
+    closing_chime: str | None = "audio/chimes/standard.wav"
+    pause_after_chime: float = Field(0.6, ge=0, le=10)
+    sentence_pause: float = Field(0.4, ge=0, le=10)
+    language_pause: float = Field(1.2, ge=0, le=30)
+    repeats: int = Field(2, ge=1, le=10)
+    repeat_pause: float = Field(2.5, ge=0, le=60)
+    sample_rate: Literal[16000, 22050, 24000, 32000, 44100, 48000] = 22050
+    format: Literal["mp3", "wav"] = "mp3"
+    bitrate: str = Field("64k", pattern=r"^\d{2,3}k$")
+    loudness: float = Field(-16.0, ge=-40, le=-5)
+    true_peak: float = Field(-1.0, ge=-12, le=0)
+    allow_draft: bool = False
+
+
 class Profile(_Strict):
     county: Names
     station: Station
     hotlines: Hotlines
     qr_link: str = Field(pattern=r"^https?://\S+$")
     state_dir: str = "var"
+    speech: SpeechConfig = SpeechConfig()
+    programmes: dict[str, ProgrammeConfig] = Field(default_factory=lambda: {"standard": ProgrammeConfig()})
     villages: list[Village] = Field(min_length=1)
 
     @field_validator("villages")
@@ -81,6 +130,12 @@ class Profile(_Strict):
                 return v
         known = ", ".join(v.id for v in self.villages)
         raise ConfigError(f"unknown village '{village_id}' (known: {known})")
+
+    def programme(self, name: str) -> ProgrammeConfig:
+        try:
+            return self.programmes[name]
+        except KeyError:
+            raise ConfigError(f"unknown programme '{name}' (known: {', '.join(self.programmes)})") from None
 
     def phone_numbers(self) -> list[str]:
         """Every number a voice should read digit by digit."""
@@ -127,6 +182,10 @@ class Deployment:
     @property
     def state_dir(self) -> Path:
         return self.root / self.profile.state_dir
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.root / "audio"
 
 
 def load_profile(path: Path) -> Profile:

@@ -86,3 +86,28 @@ def speak(text: str, phone_numbers: Iterable[str] = ()) -> str:
 
     text = re.sub(r"(?<!\d)(0\d{2,3})-(\d{7,8})(?!\d)", r"\1\2", text)
     return _NUMBER_RE.sub(replace, text)
+
+
+_PUNCT_FOR_SPEECH = {
+    "，": ", ", "、": ", ", "。": ". ", "！": "! ", "？": "? ", "；": "; ", "：": ": ",
+    "…": ". ", "—": ", ", "（": ", ", "）": ", ",
+}
+
+
+def to_pinyin(text: str) -> str:
+    """Tone-numbered pinyin for a speech engine, with 一/不 and third-tone sandhi.
+
+    pypinyin picks the reading of polyphones from context (银行 háng, 不要 bú);
+    Chinese punctuation becomes Latin punctuation so the engine still pauses;
+    quotation marks are dropped.
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=True, errors="default")
+    out: list[str] = []
+    for syl in syllables:
+        for ch, repl in _PUNCT_FOR_SPEECH.items():
+            syl = syl.replace(ch, repl)
+        syl = re.sub(r"[“”‘’\"《》【】]", " ", syl)
+        out.append(syl)
+    return re.sub(r"\s+([,.!?;:])", r"\1", re.sub(r"\s+", " ", " ".join(out))).strip()

@@ -1,0 +1,103 @@
+"""Thin wrappers around ffmpeg/ffprobe (argv lists, never a shell) and atomic file writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from outreach.errors import OutreachError
+
+
+class MediaError(OutreachError):
+    """ffmpeg or ffprobe failed, or is missing."""
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        raise MediaError(f"{name} is not installed (run `make demo` or apt-get install ffmpeg)")
+    return path
+
+
+def run(argv: list[str], timeout: float = 300, input_bytes: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run a tool; a failure is a MediaError quoting the tool's last words."""
+    try:
+        result = subprocess.run(argv, capture_output=True, timeout=timeout, input=input_bytes, check=False)
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{Path(argv[0]).name} took longer than {timeout:.0f} s") from None
+    if result.returncode != 0:
+        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise MediaError(f"{Path(argv[0]).name} failed ({result.returncode}): {' / '.join(tail)}")
+    return result
+
+
+def ffmpeg(*args: str, timeout: float = 300) -> None:
+    run([tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args], timeout=timeout)
+
+
+def probe(path: Path) -> dict:
+    """Format and first audio stream of a file, as ffprobe reports them."""
+    out = run([
+        tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_format",
+        "-show_streams", "-select_streams", "a:0", str(path),
+    ]).stdout
+    data = json.loads(out)
+    if not data.get("streams"):
+        raise MediaError(f"{path}: no audio stream")
+    stream = data["streams"][0]
+    return {
+        "codec": stream.get("codec_name"),
+        "sample_rate": int(stream["sample_rate"]),
+        "channels": int(stream["channels"]),
+        "duration": float(data["format"].get("duration") or stream.get("duration") or 0.0),
+    }
+
+
+def decode(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
+    """Decode any audio file to mono float32 samples in [-1, 1]."""
+    rate = sample_rate or probe(path)["sample_rate"]
+    raw = run([
+        tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
+        "-f", "f32le", "-ac", "1", "-ar", str(rate), "-",
+    ]).stdout
+    return np.frombuffer(raw, dtype=np.float32).copy(), rate
+
+
+def to_wav(src: Path, dst: Path, sample_rate: int | None = None) -> None:
+    """Convert any audio file to 16-bit mono WAV, atomically."""
+    with atomic_path(dst) as tmp:
+        rate = ["-ar", str(sample_rate)] if sample_rate else []
+        ffmpeg("-i", str(src), "-ac", "1", *rate, "-c:a", "pcm_s16le", "-f", "wav", str(tmp))
+
+
+@contextmanager
+def atomic_path(dst: Path) -> Iterator[Path]:
+    """Yield a temporary path beside dst; on success it is renamed over dst, on failure removed.
+
+    A reader (the daemon, a spool consumer) therefore never sees a half-written file.
+    """
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            raise MediaError(f"{dst}: nothing was written")
+        os.replace(tmp, dst)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_atomic(dst: Path, data: bytes) -> None:
+    with atomic_path(dst) as tmp:
+        tmp.write_bytes(data)

@@ -28,7 +28,8 @@ from outreach.render import Mode, RenderedText, render
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """Rich console; when output is piped (reports, logs) it is 120 columns wide, not 80."""
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 
 
 def _cell(value: str) -> Text:
@@ -318,6 +319,168 @@ def cache_prune(days: float | None, everything: bool, root: str | None) -> None:
         raise click.UsageError("give --older-than DAYS or --all")
     files, size = chain_for(Deployment.at(root), engines={}).cache.prune(None if everything else days)
     click.echo(f"removed {files} segment(s), {size / 1e6:.1f} MB")
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    if value is None:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
+
+
+def _today(deployment: Deployment) -> dt.date:
+    import zoneinfo
+
+    return dt.datetime.now(zoneinfo.ZoneInfo(deployment.profile.timezone)).date()
+
+
+@cli.command("calendar")
+@click.argument("year", type=click.IntRange(2000, 2100))
+@click.option("--village", "village_id", metavar="ID", help="Only events that apply to this village.")
+@root_option
+@json_option
+def calendar_cmd(year: int, village_id: str | None, root: str | None, as_json: bool) -> None:
+    """Every event of a year (holidays, festivals, school, exams, market days) with its source."""
+    from outreach.calendar import build_events, load_calendar_data
+
+    deployment = Deployment.at(root)
+    profile = deployment.profile
+    if village_id:
+        profile.village(village_id)
+    data = load_calendar_data(deployment.root / "schedules" / "calendar")
+    events = build_events(data, profile, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if village_id:
+        events = [e for e in events if e.applies_to(village_id)]
+    rows = [{
+        "start": e.start.isoformat(), "end": e.end.isoformat(), "kind": e.kind, "name": e.name,
+        "label": e.label, "official": e.official, "source": e.source,
+        "villages": sorted(e.villages) if e.villages is not None else "all",
+    } for e in events]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("date", "kind", "event", "villages", "source", box=None)
+    table.columns[0].no_wrap = True
+    for row, event in zip(rows, events):
+        span = row["start"] if row["start"] == row["end"] else f"{row['start']}..{row['end'][5:]}"
+        source = Text(event.source_kind, style=None if row["official"] else "yellow")
+        villages = "all" if row["villages"] == "all" else ",".join(row["villages"])
+        table.add_row(span, row["kind"], _cell(f"{row['label']} ({row['name']})"), _cell(villages), source)
+    console = _console()
+    console.print(table)
+    console.print(Text("sources: official = chinese_calendar or an official data file; computed = lunar-python; "
+                       "UNOFFICIAL/placeholder/example = to be corrected by staff (--json shows the full source)"))
+
+
+@cli.command()
+@click.option("--from", "start", metavar="DATE", help="First day (default: today).")
+@click.option("--to", "end", metavar="DATE", help="Last day (default: 7 days after the first).")
+@click.option("--village", "village_id", metavar="ID")
+@click.option("--ics", "ics_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write an iCalendar file.")
+@root_option
+@json_option
+def agenda(start: str | None, end: str | None, village_id: str | None, ics_path: Path | None, root: str | None,
+           as_json: bool) -> None:
+    """What would play where and when, and why (which rule, which event); nothing is played."""
+    from outreach.plan import plan_for
+
+    deployment = Deployment.at(root)
+    first = _date(start, _today(deployment))
+    last = _date(end, first + dt.timedelta(days=7))
+    if last < first:
+        raise click.BadParameter("--to is before --from")
+    if village_id:
+        deployment.profile.village(village_id)
+    _, events, expansion = plan_for(deployment, first, last)
+    occurrences = [o for o in expansion.occurrences if village_id in (None, o.village)]
+    if ics_path:
+        write_ics(deployment, occurrences, ics_path)
+    unofficial = sorted({e.start.year for e in events if e.kind == "holiday" and not e.official
+                         and first <= e.start <= last})
+    if as_json:
+        _print_json({"from": first.isoformat(), "to": last.isoformat(),
+                     "occurrences": [o.as_dict() for o in occurrences],
+                     "unofficial_years": unofficial})
+        return
+    table = Table("when", "village", "script", "rule", "why", box=None)
+    table.columns[0].no_wrap = True
+    for o in occurrences:
+        table.add_row(f"{o.at:%Y-%m-%d %a %H:%M}", o.village, o.script, o.rule, _cell(o.reason))
+    console = _console()
+    console.print(table)
+    console.print(Text(f"{len(occurrences)} occurrence(s) from {first} to {last}"
+                       + (f"; written to {ics_path}" if ics_path else "")))
+    for year in unofficial:
+        console.print(Text(f"warning: {year} holidays are estimated (no official arrangement entered)",
+                           style="yellow"))
+
+
+def write_ics(deployment: Deployment, occurrences: list, path: Path) -> None:
+    """An iCalendar file of the agenda, for any calendar app."""
+    import zoneinfo
+
+    from icalendar import Calendar, Event as IcsEvent
+
+    from outreach.media import write_atomic
+
+    zone = zoneinfo.ZoneInfo(deployment.profile.timezone)
+    titles = {s.id: s.meta.title.get("cmn", s.id) for s in Catalog.load(deployment.scripts_dir)}
+    cal = Calendar()
+    cal.add("prodid", "-//outreach//anti-fraud broadcasts//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "反诈广播 outreach")
+    for o in occurrences:
+        ev = IcsEvent()
+        ev.add("uid", f"{o.id}@outreach")
+        ev.add("dtstart", o.at.replace(tzinfo=zone))
+        ev.add("dtend", o.at.replace(tzinfo=zone) + dt.timedelta(minutes=5))
+        ev.add("dtstamp", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+        ev.add("summary", f"{titles.get(o.script, o.script)} · {o.village}")
+        ev.add("description", f"rule {o.rule}: {o.reason}")
+        ev.add("location", o.village)
+        cal.add_component(ev)
+    write_atomic(path, cal.to_ical())
+
+
+@cli.group()
+def plan() -> None:
+    """Broadcast plans (schedules/plans/)."""
+
+
+@plan.command("check")
+@click.option("--today", "today_s", metavar="DATE", help="Start of the year checked (default: today).")
+@root_option
+@json_option
+def plan_check(today_s: str | None, root: str | None, as_json: bool) -> None:
+    """Validate plans: unknown scripts, villages, tags, events; rules that never fire; collisions; quiet hours."""
+    from outreach.calendar import build_events, load_calendar_data
+    from outreach.plan import EVENT_MARGIN, check_plan, load_plan
+
+    deployment = Deployment.at(root)
+    profile = deployment.profile
+    today = _date(today_s, _today(deployment))
+    plan_ = load_plan(deployment.root / "schedules" / "plans")
+    data = load_calendar_data(deployment.root / "schedules" / "calendar")
+    end = today + dt.timedelta(days=365)
+    events = build_events(data, profile, dt.date(today.year, 1, 1) - EVENT_MARGIN, end + EVENT_MARGIN)
+    findings = check_plan(plan_, events, profile.villages, list(Catalog.load(deployment.scripts_dir)),
+                          list(profile.programmes), today)
+    errors = [f for f in findings if f.level == "error"]
+    if as_json:
+        _print_json([f.__dict__ for f in findings])
+    else:
+        infos = [f for f in findings if f.level == "info"]
+        for f in findings:
+            if f.level != "info":
+                click.echo(str(f), err=f.level == "error")
+        if infos:
+            click.echo(f"{len(infos)} occurrence(s) moved to avoid collisions, e.g. {infos[0]}")
+        click.echo(f"plan check: {len(plan_.rules)} rule(s), {len(errors)} error(s), "
+                   f"{sum(f.level == 'warning' for f in findings)} warning(s)")
+    if errors:
+        raise CheckFailed(f"plan check found {len(errors)} error(s)")
 
 
 @cli.group("bouyei")

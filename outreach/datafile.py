@@ -60,7 +60,7 @@ def validate(model: type[M], data: Any, path: Path, prefix: tuple[Any, ...] = ()
         problems = []
         for err in exc.errors():
             loc = prefix + tuple(p for p in err["loc"] if not str(p).startswith("function-"))
-            msg = err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key (a typo?)"
             elif err["type"] == "missing":

@@ -109,10 +109,22 @@ class Profile(_Strict):
     station: Station
     hotlines: Hotlines
     qr_link: str = Field(pattern=r"^https?://\S+$")
+    timezone: str = "Asia/Shanghai"
     state_dir: str = "var"
     speech: SpeechConfig = SpeechConfig()
     programmes: dict[str, ProgrammeConfig] = Field(default_factory=lambda: {"standard": ProgrammeConfig()})
     villages: list[Village] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{name}'") from None
+        return name
 
     @field_validator("villages")
     @classmethod

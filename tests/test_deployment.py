@@ -60,7 +60,7 @@ def test_approved_text_needs_a_reviewer(deployment):
     _edit(meta, "status: draft", "status: approved")
     catalog = Catalog.load(deployment.scripts_dir)
     assert "elderly" in catalog.broken and "general-warning" in catalog.scripts
-    with pytest.raises(ConfigError, match=r"languages.pcc: Value error, status 'approved' needs a reviewer"):
+    with pytest.raises(ConfigError, match=r"languages.pcc: status 'approved' needs a reviewer"):
         catalog.get("elderly")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -319,6 +320,80 @@ def cache_prune(days: float | None, everything: bool, root: str | None) -> None:
         raise click.UsageError("give --older-than DAYS or --all")
     files, size = chain_for(Deployment.at(root), engines={}).cache.prune(None if everything else days)
     click.echo(f"removed {files} segment(s), {size / 1e6:.1f} MB")
+
+
+@cli.command()
+@click.argument("script_ids", nargs=-1, required=True, metavar="SCRIPT...")
+@click.option("--village", "village_id", metavar="ID", help="One village.")
+@click.option("--villages", "villages_all", type=click.Choice(["all"]), help="Every village of the profile.")
+@click.option("--layout", type=click.Choice(["card", "wallet", "leaflet"]), required=True)
+@click.option("--copies", type=click.IntRange(1, 100_000), default=1, show_default=True,
+              help="Copies of each script for each village.")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--png", "png_dir", type=click.Path(file_okay=False, path_type=Path), help="Write a PNG preview of each page here.")
+@click.option("--allow-draft", is_flag=True, help="Print unapproved text (marked DRAFT), e.g. as a proof for reviewers.")
+@click.option("--by", "printed_by", default=None, help="Who ran the print (for the ledger; default: the login name).")
+@root_option
+def cards(script_ids: tuple[str, ...], village_id: str | None, villages_all: str | None, layout: str, copies: int,
+          out: Path, png_dir: Path | None, allow_draft: bool, printed_by: str | None, root: str | None) -> None:
+    """Print cards, wallet cards (10-up with crop marks) or leaflets as one PDF, and log the run."""
+    import getpass
+
+    from outreach.print import collect, make_pdf
+    from outreach.print.ledger import Ledger
+
+    deployment = Deployment.at(root)
+    profile = deployment.profile
+    if bool(village_id) == bool(villages_all):
+        raise click.UsageError("give --village ID or --villages all")
+    villages = profile.villages if villages_all else [profile.village(village_id)]
+    catalog = Catalog.load(deployment.scripts_dir)
+    scripts_ = [catalog.get(s) for s in script_ids]
+    unique = collect(deployment, scripts_, villages, allow_draft)
+    batch = [card for card in unique for _ in range(copies)]
+    progress = _progress(len(batch) > 50)
+    with progress:
+        task = progress.add_task(f"{layout} PDF", total=None)
+        result = make_pdf(deployment, layout, batch, out, png_dir,
+                          progress=lambda done, total: progress.update(task, completed=done, total=total))
+    draft = any(card.drafts for card in unique)
+    Ledger(deployment.state_dir / "ledger.sqlite").record(
+        layout=layout, items=[(c.script.id, c.village.id) for c in unique], copies=copies, pages=result.pages,
+        output=out.resolve(), printed_by=printed_by or getpass.getuser(), draft=draft,
+    )
+    click.echo(f"{out}: {result.cards} {layout}(s) on {result.pages} page(s)")
+    if draft:
+        click.echo("  DRAFT: contains unapproved text, marked on every page; for proofreading only", err=True)
+    for png in result.png:
+        click.echo(f"  preview {png}", err=True)
+
+
+@cli.command()
+@click.option("--month", metavar="YYYY-MM", help="Only this month.")
+@root_option
+@json_option
+def ledger(month: str | None, root: str | None, as_json: bool) -> None:
+    """Print runs, and cards printed per village."""
+    from outreach.print.ledger import Ledger
+
+    if month and not re.fullmatch(r"\d{4}-\d{2}", month):
+        raise click.BadParameter("--month is YYYY-MM")
+    book = Ledger(Deployment.at(root).state_dir / "ledger.sqlite")
+    runs, totals = book.runs(month), book.per_village(month)
+    if as_json:
+        _print_json({"runs": [r.__dict__ for r in runs], "per_village": totals})
+        return
+    table = Table("#", "when", "layout", "scripts", "villages", "cards", "by", box=None)
+    for r in runs:
+        table.add_row(str(r.id), r.printed_at[:16], r.layout + (" DRAFT" if r.draft else ""),
+                      _cell(", ".join(r.scripts)), _cell(", ".join(r.villages)), str(r.cards), r.printed_by)
+    console = _console()
+    console.print(table)
+    summary = Table("village", "card", "wallet", "leaflet", "total", box=None, title=f"printed {month or 'in all'}")
+    for village, by_layout in totals.items():
+        summary.add_row(village, *(str(by_layout.get(k, 0)) for k in ("card", "wallet", "leaflet")),
+                        str(sum(by_layout.values())))
+    console.print(summary)
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:

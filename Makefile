@@ -2,15 +2,18 @@
 # missing (system packages, .venv, the package) and then runs its job.
 .PHONY: setup demo test
 
+OUTREACH = .venv/bin/outreach
+
 setup:
 	@bash scripts/bootstrap.sh
 
 demo: setup
-	.venv/bin/outreach check
-	.venv/bin/outreach scripts
-	.venv/bin/outreach preview general-warning --village wangmu --mode print
-	.venv/bin/outreach preview general-warning --village wangmu --mode speech --lang cmn
-	.venv/bin/outreach audio general-warning --village wangmu
+	$(OUTREACH) check
+	$(OUTREACH) preview general-warning --village wangmu
+	$(OUTREACH) agenda --from 2027-02-18 --to 2027-02-22 --village wangmu
+	$(OUTREACH) plan demo -o var/demo-plans --start-in 25 --every 10
+	$(OUTREACH) daemon --plans var/demo-plans --exit-after 60
+	$(OUTREACH) status
 
 test: setup
 	.venv/bin/python -m pytest

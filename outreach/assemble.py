@@ -244,8 +244,13 @@ def assemble(
     return timeline, offsets
 
 
-def programme_path(out_dir: Path, script: Script, village: Village, name: str, programme: ProgrammeConfig) -> Path:
-    return out_dir / f"{script.id}.{village.id}.{name}.{programme.format}"
+def programme_path(out_dir: Path, script: Script, village: Village, name: str, programme: ProgrammeConfig,
+                   overrides: dict[str, str] | None = None) -> Path:
+    """One file per script, village, programme and set of variables (a holiday name, a term start)."""
+    suffix = ""
+    if overrides:
+        suffix = "." + hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
+    return out_dir / f"{script.id}.{village.id}.{name}{suffix}.{programme.format}"
 
 
 def build_programme(
@@ -277,7 +282,7 @@ def build_programme(
     }
     inputs_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
     out_dir = out_dir or deployment.state_dir / "programmes"
-    path = programme_path(out_dir, script, village, programme_name, programme)
+    path = programme_path(out_dir, script, village, programme_name, programme, overrides)
     manifest_path = path.with_suffix(path.suffix + ".json")
     existing = read_manifest(manifest_path)
     if existing and existing.get("inputs_hash") == inputs_hash and path.is_file() \

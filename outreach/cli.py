@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -21,11 +21,14 @@ from rich.table import Table
 from rich.text import Text
 
 from outreach.catalog import Catalog
-from outreach.check import check_deployment
 from outreach.deployment import LANGUAGES, Deployment
 from outreach.errors import CheckFailed, OutreachError
-from outreach.languages import bouyei
-from outreach.render import Mode, RenderedText, render
+
+if TYPE_CHECKING:
+    from outreach.render import RenderedText
+
+# Heavy modules (rendering, audio, print) are imported inside the commands that
+# need them, so that the long-running daemon process stays small.
 
 
 def _console() -> Console:
@@ -120,13 +123,15 @@ def _banner(rendered: RenderedText, reviewer: str | None) -> Text:
 @click.option("--lang", type=click.Choice(["cmn", "pcc", "all"]), default="all", show_default=True)
 @click.option("--village", "village_id", metavar="ID", help="Village id from the profile (default: the first).")
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Override a variable; repeatable.")
-@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="print", show_default=True)
+@click.option("--mode", type=click.Choice(["print", "speech"]), default="print", show_default=True)
 @click.option("--segments", is_flag=True, help="Also list the language segments (what each voice will say).")
 @root_option
 @json_option
 def preview(script_id: str, lang: str, village_id: str | None, var_pairs: tuple[str, ...], mode: str,
             segments: bool, root: str | None, as_json: bool) -> None:
     """Show a script rendered for one village, both languages side by side."""
+    from outreach.render import Mode, render
+
     deployment = Deployment.at(root)
     profile = deployment.profile
     script = Catalog.load(deployment.scripts_dir).get(script_id)
@@ -179,6 +184,8 @@ def preview(script_id: str, lang: str, village_id: str | None, var_pairs: tuple[
 @json_option
 def check(root: str | None, as_json: bool) -> None:
     """Lint the catalog and profile: syntax, variables, Bouyei spelling, translations, villages."""
+    from outreach.check import check_deployment
+
     deployment = Deployment.at(root)
     findings = check_deployment(deployment)
     errors = [f for f in findings if f.level == "error"]
@@ -558,6 +565,221 @@ def plan_check(today_s: str | None, root: str | None, as_json: bool) -> None:
         raise CheckFailed(f"plan check found {len(errors)} error(s)")
 
 
+def _plans_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--plans", "plans_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Plan folder (default: schedules/plans of the deployment).")(func)
+
+
+@plan.command("demo")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--village", "village_id", default=None, metavar="ID", help="Default: the first Mandarin-only village.")
+@click.option("--script", "script_id", default="general-warning", show_default=True)
+@click.option("--count", type=click.IntRange(1, 100), default=3, show_default=True)
+@click.option("--start-in", type=click.IntRange(5, 3600), default=25, show_default=True, help="Seconds from now.")
+@click.option("--every", type=click.IntRange(1, 3600), default=10, show_default=True, help="Seconds apart.")
+@root_option
+def plan_demo(out_dir: Path, village_id: str | None, script_id: str, count: int, start_in: int, every: int,
+              root: str | None) -> None:
+    """Write a demo plan that fires a few occurrences within the next minute (for trying the daemon)."""
+    import zoneinfo
+
+    import yaml
+
+    from outreach.media import write_atomic
+
+    deployment = Deployment.at(root)
+    profile = deployment.profile
+    village = profile.village(village_id) if village_id else next(
+        (v for v in profile.villages if v.languages == ["cmn"]), profile.villages[0])
+    Catalog.load(deployment.scripts_dir).get(script_id)
+    now = dt.datetime.now(zoneinfo.ZoneInfo(profile.timezone))
+    times = [(now + dt.timedelta(seconds=start_in + i * every)).strftime("%H:%M:%S") for i in range(count)]
+    days = sorted({(now + dt.timedelta(seconds=start_in + i * every)).date().isoformat() for i in range(count)})
+    plan_ = {
+        "quiet_hours": [],
+        "collision_gap_minutes": 0,
+        "max_shift_minutes": 0,
+        "rules": [{
+            "id": "demo", "villages": [village.id], "scripts": [script_id], "times": times,
+            "windows": [{"dates": [days[0], days[-1]]}], "priority": 50,
+        }],
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.yaml"):
+        old.unlink()
+    header = "# Demo plan written by `outreach plan demo`: a few plays in the next minute. Not for real use.\n"
+    write_atomic(out_dir / "demo.yaml", (header + yaml.safe_dump(plan_, allow_unicode=True, sort_keys=False)).encode())
+    click.echo(f"{out_dir / 'demo.yaml'}: {script_id} in {village.id} at {', '.join(times)}")
+
+
+@cli.command()
+@_plans_option
+@click.option("--exit-after", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Stop after this many seconds (for demos and tests).")
+@root_option
+def daemon(plans_dir: Path | None, exit_after: float | None, root: str | None) -> None:
+    """Play the plan on time, exactly once, logging every occurrence (SIGHUP re-plans, SIGTERM stops)."""
+    from outreach.daemon import Daemon, configure_logging
+
+    configure_logging()
+    deployment = Deployment.at(root)
+    raise SystemExit(Daemon(deployment, plans_dir, exit_after).run())
+
+
+def _daemon_state(deployment: Deployment) -> dict[str, Any]:
+    import os
+
+    state = deployment.state_dir
+    pid_file, beat = state / "daemon.pid", state / "daemon.heartbeat"
+    running = False
+    pid = None
+    if pid_file.exists():
+        try:
+            pid = int(pid_file.read_text().strip())
+            os.kill(pid, 0)
+            running = True
+        except (ValueError, ProcessLookupError, PermissionError):
+            running = False
+    return {"running": running, "pid": pid if running else None,
+            "heartbeat": beat.read_text().strip() if beat.exists() else None}
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@root_option
+@json_option
+def status(limit: int, root: str | None, as_json: bool) -> None:
+    """Next occurrences, last plays, failures, and whether every programme in the horizon is ready."""
+    import zoneinfo
+
+    from outreach.playlog import open_playlog
+
+    deployment = Deployment.at(root)
+    profile = deployment.profile
+    book = open_playlog(deployment.state_dir)
+    now = dt.datetime.now(zoneinfo.ZoneInfo(profile.timezone))
+    horizon = now + dt.timedelta(hours=profile.daemon.horizon_hours)
+    upcoming = book.query(states=("scheduled",), since=now - dt.timedelta(seconds=profile.daemon.grace_seconds),
+                          until=horizon)
+    recent = book.query(states=("played", "failed", "missed", "interrupted"), order="updated_at", descending=True,
+                        limit=limit)
+    failures = [p for p in recent if p.state != "played"]
+    not_ready = [p for p in upcoming if not p.ready]
+    data = {
+        "daemon": _daemon_state(deployment),
+        "now": now.isoformat(timespec="seconds"),
+        "horizon": {"scheduled": len(upcoming), "ready": len(upcoming) - len(not_ready),
+                    "not_ready": [{"id": p.id, "script": p.script, "village": p.village,
+                                   "reason": p.render_error or "not rendered yet"} for p in not_ready]},
+        "next": [p.as_dict() for p in upcoming[:limit]],
+        "last": [p.as_dict() for p in recent],
+        "failures": [p.as_dict() for p in failures],
+    }
+    if as_json:
+        _print_json(data)
+        return
+    console = _console()
+    d = data["daemon"]
+    console.print(Text(f"daemon: {'running, pid ' + str(d['pid']) if d['running'] else 'not running'}"
+                       + (f"; last heartbeat {d['heartbeat']}" if d["heartbeat"] else "")))
+    h = data["horizon"]
+    console.print(Text(f"horizon until {horizon:%Y-%m-%d %H:%M}: {h['scheduled']} scheduled, {h['ready']} ready",
+                       style="green" if not h["not_ready"] else "yellow"))
+    for item in h["not_ready"]:
+        console.print(Text(f"  not ready: {item['script']} for {item['village']}: {item['reason']}", style="yellow"))
+    table = Table("next", "village", "script", "ready", "why", box=None, title="next occurrences")
+    for p in upcoming[:limit]:
+        table.add_row(f"{p.planned_at:%m-%d %H:%M:%S}", p.village, p.script, "yes" if p.ready else "NO",
+                      _cell(p.reason_planned))
+    console.print(table)
+    table = Table("when", "village", "script", "state", "late", "detail", box=None, title="last plays")
+    for p in recent:
+        late = f"{p.lateness_ms:.0f} ms" if p.lateness_ms is not None else ""
+        table.add_row(f"{p.planned_at:%m-%d %H:%M:%S}", p.village, p.script,
+                      Text(p.state, style="green" if p.state == "played" else "red"), late,
+                      _cell(p.reason or p.detail or ""))
+    console.print(table)
+
+
+@cli.command("log")
+@click.option("--village", "village_id", metavar="ID")
+@click.option("--since", metavar="DATE", help="Planned on or after this day.")
+@click.option("--state", "states", multiple=True, type=click.Choice(
+    ["scheduled", "playing", "played", "failed", "missed", "interrupted", "cancelled"]))
+@root_option
+@json_option
+def log_cmd(village_id: str | None, since: str | None, states: tuple[str, ...], root: str | None,
+            as_json: bool) -> None:
+    """The play log: every occurrence, what happened and why."""
+    import zoneinfo
+
+    from outreach.playlog import open_playlog
+
+    deployment = Deployment.at(root)
+    zone = zoneinfo.ZoneInfo(deployment.profile.timezone)
+    start = dt.datetime.combine(_date(since, dt.date(2000, 1, 1)), dt.time(), zone) if since else None
+    plays = open_playlog(deployment.state_dir).query(village=village_id, since=start, states=states or None)
+    if as_json:
+        _print_json([p.as_dict() for p in plays])
+        return
+    table = Table("planned", "village", "script", "rule", "state", "late", "reason / detail", box=None)
+    for p in plays:
+        late = f"{p.lateness_ms:.0f} ms" if p.lateness_ms is not None else ""
+        table.add_row(f"{p.planned_at:%Y-%m-%d %H:%M:%S}", p.village, p.script, p.rule, p.state, late,
+                      _cell(p.reason or p.detail or ""))
+    _console().print(table)
+
+
+@cli.command()
+@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--format", "fmt", type=click.Choice(["csv", "html", "pdf"]), default=None,
+              help="Default: from the file name's extension.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@root_option
+def report(month: str, fmt: str | None, out: Path, root: str | None) -> None:
+    """The monthly report: broadcasts per village, script and language; missed and failed; cards printed."""
+    from outreach.report import write_report
+
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "html", "pdf"):
+        raise click.BadParameter("give --format csv|html|pdf or a file ending in one of them")
+    summary = write_report(Deployment.at(root), month, fmt, out)
+    t = summary.totals
+    click.echo(f"{out}: {t['played']} played, {t['missed']} missed, {t['failed']} failed, {t['cards']} printed")
+
+
+@cli.group(hidden=True)
+def worker() -> None:
+    """Helpers the daemon runs in a separate process."""
+
+
+@worker.command("render")
+@root_option
+def worker_render(root: str | None) -> None:
+    """Read programmes to render as JSON on stdin; print one JSON result a line."""
+    from outreach.assemble import build_programme
+    from outreach.speech.chain import chain_for
+
+    deployment = Deployment.at(root)
+    items = json.loads(sys.stdin.read() or "[]")
+    catalog = Catalog.load(deployment.scripts_dir)
+    chain = chain_for(deployment)
+    for item in items:
+        try:
+            script = catalog.get(item["script"])
+            village = deployment.profile.village(item["village"])
+            made = build_programme(deployment, script, village, item["programme"], chain=chain,
+                                   overrides=item.get("variables") or None)
+            result = {"key": item["key"], "ok": True, "path": str(made.path),
+                      "hash": made.manifest["content_hash"], "languages": made.manifest["languages"]}
+        except OutreachError as exc:
+            result = {"key": item["key"], "ok": False, "error": str(exc)}
+        except Exception as exc:  # one bad programme must not stop the others
+            result = {"key": item["key"], "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        click.echo(json.dumps(result, ensure_ascii=False))
+        sys.stdout.flush()
+
+
 @cli.group("bouyei")
 def bouyei_group() -> None:
     """The Bouyei orthography (1985): syllables, IPA, spelling, numerals."""
@@ -568,6 +790,8 @@ def bouyei_group() -> None:
 @json_option
 def bouyei_ipa(words: tuple[str, ...], as_json: bool) -> None:
     """Syllables, tones and IPA of each WORD."""
+    from outreach.languages import bouyei
+
     results = []
     for word in words:
         syls = bouyei.syllables(word)
@@ -596,6 +820,8 @@ def bouyei_ipa(words: tuple[str, ...], as_json: bool) -> None:
 @json_option
 def bouyei_check(text: str, as_json: bool) -> None:
     """Check the spelling of every Latin word in TEXT (Han characters and digits are Mandarin)."""
+    from outreach.languages import bouyei
+
     issues = bouyei.check_text(text)
     if as_json:
         _print_json([{"word": i.word, "column": i.offset + 1, "reason": i.reason} for i in issues])
@@ -612,6 +838,8 @@ def bouyei_check(text: str, as_json: bool) -> None:
 @click.argument("numbers", nargs=-1, type=click.IntRange(1, 99), required=True)
 def bouyei_number(numbers: tuple[int, ...]) -> None:
     """Bouyei numerals 1-99 (11-99 follow the pattern of Sun Hongkai's 1995 Wangmo data)."""
+    from outreach.languages import bouyei
+
     for n in numbers:
         word = bouyei.numeral(n)
         click.echo(f"{n}\t{word}\t[{bouyei.ipa(word)}]")

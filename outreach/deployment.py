@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from outreach.datafile import load_yaml, validate
 from outreach.errors import ConfigError
@@ -54,7 +54,34 @@ class Village(_Strict):
     contact: Contact
     languages: list[Lang] = Field(min_length=1)
     tags: list[str] = []
+    output: str = "spool"
     note: str | None = None
+
+
+class OutputConfig(_Strict):
+    """Where a village's programmes go: a command (aplay, ffplay), a spool folder, or nowhere."""
+
+    type: Literal["command", "spool", "null"]
+    folder: str | None = None
+    argv: list[str] | None = None
+    device: str | None = None
+    timeout: float = Field(900, gt=0)
+
+    @model_validator(mode="after")
+    def _complete(self) -> "OutputConfig":
+        if self.type == "spool" and not self.folder:
+            raise ValueError("a spool output needs a folder")
+        if self.type == "command" and (not self.argv or not any("{file}" in a for a in self.argv)):
+            raise ValueError("a command output needs argv with a {file} placeholder")
+        return self
+
+
+class DaemonConfig(_Strict):
+    horizon_hours: float = Field(48, gt=0, le=24 * 14)
+    grace_seconds: float = Field(300, ge=0, le=3600)
+    replay_interrupted: bool = False
+    replan_minutes: float = Field(30, gt=0)
+    watch_seconds: float = Field(15, gt=0)
 
 
 EngineName = Literal["clips", "gtts", "espeak"]
@@ -113,7 +140,18 @@ class Profile(_Strict):
     state_dir: str = "var"
     speech: SpeechConfig = SpeechConfig()
     programmes: dict[str, ProgrammeConfig] = Field(default_factory=lambda: {"standard": ProgrammeConfig()})
+    outputs: dict[str, OutputConfig] = Field(
+        default_factory=lambda: {"spool": OutputConfig(type="spool", folder="var/spool")})
+    daemon: DaemonConfig = DaemonConfig()
     villages: list[Village] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _outputs_known(self) -> "Profile":
+        for i, village in enumerate(self.villages):
+            if village.output not in self.outputs:
+                raise ValueError(f"villages[{i}].output: unknown output '{village.output}' "
+                                 f"(outputs: {', '.join(self.outputs)})")
+        return self
 
     @field_validator("timezone")
     @classmethod

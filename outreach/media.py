@@ -9,11 +9,12 @@ import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterator
 
 from outreach.errors import OutreachError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class MediaError(OutreachError):
@@ -63,6 +64,8 @@ def probe(path: Path) -> dict:
 
 def decode(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
     """Decode any audio file to mono float32 samples in [-1, 1]."""
+    import numpy as np
+
     rate = sample_rate or probe(path)["sample_rate"]
     raw = run([
         tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),

@@ -31,7 +31,7 @@ from outreach.deployment import Village
 from outreach.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _OFFSET = re.compile(r"^([+-]?\d+)d?$")
 
 
@@ -39,7 +39,7 @@ def parse_time(text: str) -> dt.time:
     m = _TIME.match(text)
     if not m:
         raise ValueError(f"'{text}' is not a time HH:MM")
-    return dt.time(int(m.group(1)), int(m.group(2)))
+    return dt.time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
 
 
 def parse_offset(value: Any) -> int:
@@ -141,7 +141,7 @@ class Blackout(_Strict):
 
 class PlanFile(_Strict):
     quiet_hours: list[str] = ["12:00-14:00", "21:30-07:00"]
-    collision_gap_minutes: int = Field(20, ge=1, le=240)
+    collision_gap_minutes: int = Field(20, ge=0, le=240)
     max_shift_minutes: int = Field(120, ge=0, le=720)
     blackouts: list[Blackout] = []
     rules: list[Rule] = []
@@ -186,7 +186,8 @@ def load_plan(folder: Path) -> Plan:
     rules: list[Rule] = []
     quiet: list[tuple[dt.time, dt.time]] = []
     blackouts: list[Blackout] = []
-    gap, shift = 0, None
+    gap: int | None = None
+    shift: int | None = None
     sources: dict[str, str] = {}
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     for path in files:
@@ -198,11 +199,11 @@ def load_plan(folder: Path) -> Plan:
             rules.append(rule)
         quiet += [parse_span(s) for s in spec.quiet_hours if parse_span(s) not in quiet]
         blackouts += spec.blackouts
-        gap = max(gap, spec.collision_gap_minutes)
+        gap = spec.collision_gap_minutes if gap is None else max(gap, spec.collision_gap_minutes)
         shift = spec.max_shift_minutes if shift is None else min(shift, spec.max_shift_minutes)
     if not files:
         quiet = [parse_span(s) for s in PlanFile().quiet_hours]
-    return Plan(tuple(rules), tuple(quiet), tuple(blackouts), dt.timedelta(minutes=gap or 20),
+    return Plan(tuple(rules), tuple(quiet), tuple(blackouts), dt.timedelta(minutes=20 if gap is None else gap),
                 dt.timedelta(minutes=120 if shift is None else shift), sources)
 
 
@@ -238,7 +239,7 @@ class Occurrence:
 
 
 def occurrence_id(village: str, rule: str, planned: dt.datetime) -> str:
-    return hashlib.sha1(f"{village}|{rule}|{planned:%Y-%m-%dT%H:%M}".encode()).hexdigest()[:16]
+    return hashlib.sha1(f"{village}|{rule}|{planned:%Y-%m-%dT%H:%M:%S}".encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -421,6 +422,8 @@ def _resolve(plan: Plan, items: list[Occurrence], silent: dict[dt.date, str], re
     accepted: list[Occurrence] = []
 
     def free(at: dt.datetime) -> bool:
+        if not gap:
+            return True
         day = at.date()
         return all(abs(at - other) >= gap for d in (day - DAY, day, day + DAY) for other in taken.get(d, ()))
 
@@ -450,12 +453,13 @@ def _resolve(plan: Plan, items: list[Occurrence], silent: dict[dt.date, str], re
 EVENT_MARGIN = dt.timedelta(days=60)
 
 
-def plan_for(deployment, start: dt.date, end: dt.date) -> tuple[Plan, list[Event], Expansion]:
+def plan_for(deployment, start: dt.date, end: dt.date, plans_dir: Path | None = None
+             ) -> tuple[Plan, list[Event], Expansion]:
     """The I/O edge: read plan, calendar and catalog of a deployment, then expand (pure) over [start, end]."""
     from outreach.calendar import build_events, load_calendar_data
     from outreach.catalog import Catalog
 
-    plan = load_plan(deployment.root / "schedules" / "plans")
+    plan = load_plan(plans_dir or deployment.root / "schedules" / "plans")
     data = load_calendar_data(deployment.root / "schedules" / "calendar")
     anchor = dt.date(start.year, 1, 1)
     events = build_events(data, deployment.profile, anchor - EVENT_MARGIN, end + EVENT_MARGIN)

@@ -24,8 +24,8 @@ from outreach.deployment import Deployment, ProgrammeConfig, Village
 from outreach.errors import OutreachError
 from outreach.media import atomic_path, decode, run, write_atomic, tool
 from outreach.render import Mode, render
-from outreach.speech import SpeechSegment, speech_segments
-from outreach.speech.chain import SpeechChain, Voiced, chain_for
+from outreach.speech import SpeechError, SpeechSegment, speech_segments
+from outreach.speech.chain import SpeechChain, Voiced, chain_for, is_synthetic_bouyei
 
 ASSEMBLER_VERSION = "1"
 LIMITER_HEADROOM_DB = 0.5
@@ -92,6 +92,21 @@ def plan_languages(
         rendered = render(script, lang, profile, village, overrides, Mode.SPEECH)
         plans.append(LanguagePlan(lang, rendered.status, speech_segments(rendered)))
     return plans
+
+
+def voice_all(chain: SpeechChain, script_id: str, plans: list[LanguagePlan]) -> tuple[dict[str, list[Voiced]], list[str]]:
+    """Voice every segment; every segment no engine can voice is reported, not just the first."""
+    voiced: dict[str, list[Voiced]] = {}
+    holes: list[str] = []
+    for plan in plans:
+        items = []
+        for segment in plan.segments:
+            try:
+                items.append(chain.voice(segment, script_id))
+            except SpeechError as exc:
+                holes.append(str(exc).split(": ", 1)[-1])
+        voiced[plan.lang] = items
+    return voiced, holes
 
 
 def make_chime(rate: int = 44100) -> np.ndarray:
@@ -263,14 +278,27 @@ def build_programme(
     allow_draft: bool = False,
     chain: SpeechChain | None = None,
     overrides: dict[str, str] | None = None,
+    for_air: bool = False,
 ) -> Programme:
-    """Render, voice, assemble and master one script for one village."""
+    """Render, voice, assemble and master one script for one village.
+
+    ``for_air`` (the daemon) refuses a programme that a synthetic Bouyei voice
+    would speak, unless the profile allows it.
+    """
     profile = deployment.profile
     programme = profile.programme(programme_name)
     chosen, omitted = choose_languages(script, village, programme, langs, allow_draft)
     chain = chain or chain_for(deployment)
     plans = plan_languages(deployment, script, village, chosen, overrides)
-    voiced = {p.lang: [chain.voice(s, script.id) for s in p.segments] for p in plans}
+    voiced, holes = voice_all(chain, script.id, plans)
+    if holes:
+        raise SpeechError(f"script '{script.id}' cannot be voiced for village '{village.id}' "
+                          f"({len(holes)} segment(s)): " + " | ".join(holes))
+    synthetic = sorted({v.segment.lang for items in voiced.values() for v in items
+                        if is_synthetic_bouyei(chain.engines[v.engine])})
+    if for_air and synthetic and not profile.speech.allow_synthetic_bouyei:
+        raise ProgrammeError(f"script '{script.id}': {', '.join(synthetic)} would be spoken by a synthetic "
+                             "approximation, which is not aired unless speech.allow_synthetic_bouyei is true")
 
     chime = _chime_path(deployment, programme.chime)
     closing = _chime_path(deployment, programme.closing_chime)
@@ -303,6 +331,7 @@ def build_programme(
         "review": reviews,
         "approved": all(status == "approved" for status in reviews.values()),
         "unapproved_languages": [lang for lang, status in reviews.items() if status != "approved"],
+        "synthetic_approximation": synthetic,
         "segments": [
             {
                 "lang": v.segment.lang,
@@ -312,6 +341,7 @@ def build_programme(
                 "voice": v.identity,
                 "cache_key": v.cache_key,
                 "fallbacks": v.fallbacks,
+                "synthetic_approximation": v.segment.lang in synthetic and is_synthetic_bouyei(chain.engines[v.engine]),
                 "offsets_s": offsets.get(id(v), []),
             }
             for items in voiced.values() for v in items

@@ -147,6 +147,37 @@ def check_script(script: Script, profile: Profile | None, lexicon: Lexicon) -> l
     return findings
 
 
+def check_recordings(deployment: Deployment, catalog: Catalog, profile: Profile) -> list[Finding]:
+    """Planned Bouyei programmes that would air with holes: every missing recording, named."""
+    from outreach.calendar import parse_villages
+    from outreach.clips import missing_for
+    from outreach.plan import load_plan, select_scripts
+
+    plan = load_plan(deployment.root / "schedules" / "plans")
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for rule in plan.rules:
+        programme = profile.programmes.get(rule.programme)
+        if programme is None or "pcc" not in programme.languages:
+            continue
+        for script in select_scripts(rule, list(catalog)):
+            if "pcc" not in script.languages or (not script.approved("pcc") and not programme.allow_draft):
+                continue  # a draft is not aired, so it needs no recording yet
+            for village in parse_villages(rule.villages).select(profile.villages):
+                if "pcc" not in village.languages or (script.id, village.id) in seen:
+                    continue
+                seen.add((script.id, village.id))
+                holes = missing_for(deployment, script, village)
+                if holes:
+                    findings.append(Finding(
+                        "error", plan.sources.get(rule.id, rule.id),
+                        f"'{script.id}' is planned in {village.id} in Bouyei but {len(holes)} recording(s) are "
+                        f"missing: {'; '.join(holes[:3])}{' ...' if len(holes) > 3 else ''} "
+                        "(outreach clips sheet / clips import)",
+                    ))
+    return findings
+
+
 def check_deployment(deployment: Deployment) -> list[Finding]:
     """All findings for a deployment folder, errors and warnings, in a stable order."""
     findings: list[Finding] = []
@@ -170,4 +201,9 @@ def check_deployment(deployment: Deployment) -> list[Finding]:
         findings.append(Finding("error", "", str(exc)))
     for script in catalog:
         findings += check_script(script, profile, lexicon)
+    if profile is not None and not any(f.level == "error" for f in findings):
+        try:
+            findings += check_recordings(deployment, catalog, profile)
+        except OutreachError as exc:
+            findings.append(Finding("error", "", str(exc)))
     return findings

@@ -211,12 +211,14 @@ def check(root: str | None, as_json: bool) -> None:
 @click.option("--all", "all_scripts", is_flag=True, help="Every script of the catalog.")
 @click.option("--dry-run", is_flag=True, help="List the segments, the engine for each, and what is cached.")
 @click.option("--allow-draft", is_flag=True, help="Include text that is not approved (rehearsal only).")
+@click.option("--engine", "extra_engine", type=click.Choice(["bouyei-espeak", "gtts", "espeak"]), default=None,
+              help="Also use this engine, after recordings (bouyei-espeak: a synthetic approximation for rehearsal).")
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE")
 @root_option
 @json_option
 def audio(script_ids: tuple[str, ...], village_id: str, lang: str, programme_name: str, out_dir: Path | None,
-          all_scripts: bool, dry_run: bool, allow_draft: bool, var_pairs: tuple[str, ...], root: str | None,
-          as_json: bool) -> None:
+          all_scripts: bool, dry_run: bool, allow_draft: bool, extra_engine: str | None, var_pairs: tuple[str, ...],
+          root: str | None, as_json: bool) -> None:
     """Render loudspeaker programmes (chime, speech, repeats, even loudness) with a manifest."""
     from outreach.assemble import build_programme, choose_languages, plan_languages
     from outreach.speech.chain import chain_for
@@ -230,7 +232,7 @@ def audio(script_ids: tuple[str, ...], village_id: str, lang: str, programme_nam
     scripts_ = list(catalog) if all_scripts else [catalog.get(s) for s in script_ids]
     langs = None if lang == "all" else [lang]
     overrides = _parse_vars(var_pairs)
-    chain = chain_for(deployment)
+    chain = chain_for(deployment, extra_engine=extra_engine)
     programme = profile.programme(programme_name)
 
     if dry_run:
@@ -271,7 +273,8 @@ def audio(script_ids: tuple[str, ...], village_id: str, lang: str, programme_nam
     if as_json:
         _print_json([{"path": str(r.path), "manifest": str(r.manifest_path), "reused": r.reused,
                       **{k: r.manifest[k] for k in ("languages", "omitted", "duration_s", "loudness_lufs",
-                                                      "true_peak_dbtp", "approved")}} for r in results])
+                                                      "true_peak_dbtp", "approved", "synthetic_approximation")}}
+                     for r in results])
         return
     for r in results:
         m = r.manifest
@@ -283,6 +286,9 @@ def audio(script_ids: tuple[str, ...], village_id: str, lang: str, programme_nam
             click.echo(f"  left out {lang_}: {why}", err=True)
         if not m["approved"]:
             click.echo(f"  DRAFT: {', '.join(m['unapproved_languages'])} not approved: rehearsal only", err=True)
+        if m["synthetic_approximation"]:
+            click.echo(f"  SYNTHETIC APPROXIMATION: {', '.join(m['synthetic_approximation'])} is a machine "
+                       "approximation, not a speaker: rehearsal only, never aired", err=True)
 
 
 def _progress(enabled: bool):
@@ -748,6 +754,78 @@ def report(month: str, fmt: str | None, out: Path, root: str | None) -> None:
     click.echo(f"{out}: {t['played']} played, {t['missed']} missed, {t['failed']} failed, {t['cards']} printed")
 
 
+@cli.group()
+def clips() -> None:
+    """Bouyei recordings: the sheet for a speaker, importing the takes, coverage."""
+
+
+@clips.command("sheet")
+@click.argument("script_ids", nargs=-1, metavar="[SCRIPT...]")
+@click.option("--all", "all_scripts", is_flag=True, help="Every script of the catalog.")
+@click.option("--lang", default="pcc", type=click.Choice(["pcc"]), show_default=True)
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="FILE.pdf (to print) or FILE.csv (for a spreadsheet, and for import --sheet).")
+@root_option
+def clips_sheet(script_ids: tuple[str, ...], all_scripts: bool, lang: str, out: Path, root: str | None) -> None:
+    """Every fixed sentence and every word a Bouyei programme needs, each with an id to say before it."""
+    from outreach.clips import needed, write_sheet
+
+    deployment = Deployment.at(root)
+    if all_scripts == bool(script_ids):
+        raise click.UsageError("name one or more scripts, or use --all")
+    catalog = Catalog.load(deployment.scripts_dir)
+    chosen = list(catalog) if all_scripts else [catalog.get(s) for s in script_ids]
+    count = write_sheet(deployment, needed(deployment, chosen, lang), out)
+    click.echo(f"{out}: {count} item(s) to record")
+
+
+@clips.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--sheet", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The sheet's CSV, to accept files named by id (001.wav).")
+@root_option
+@json_option
+def clips_import(folder: Path, sheet: Path | None, root: str | None, as_json: bool) -> None:
+    """Trim, resample, normalise and file recordings named by key (or by sheet id)."""
+    from outreach.clips import import_folder
+
+    results = import_folder(Deployment.at(root), folder, sheet)
+    if as_json:
+        _print_json([r.as_dict() for r in results])
+        return
+    for r in results:
+        if r.status == "taken":
+            click.echo(f"took    {r.file} -> {r.target} ({r.duration:.2f} s)")
+        else:
+            click.echo(f"refused {r.file}: {r.reason}", err=True)
+    taken = sum(r.status == "taken" for r in results)
+    click.echo(f"{taken} taken, {len(results) - taken} refused")
+
+
+@clips.command("status")
+@click.option("--lang", default="pcc", type=click.Choice(["pcc"]), show_default=True)
+@root_option
+@json_option
+def clips_status(lang: str, root: str | None, as_json: bool) -> None:
+    """Coverage per script and village: which sentences and words still lack a recording."""
+    from outreach.clips import coverage
+
+    data = coverage(Deployment.at(root), lang)
+    if as_json:
+        _print_json(data)
+        return
+    console = _console()
+    console.print(Text(f"{data['recorded']} of {data['needed']} recordings present"
+                       f"{' (complete)' if data['complete'] else ''}; numbers 1-99: "
+                       f"{data['numbers']['recorded']} of {data['numbers']['needed']}"))
+    for title, group in (("script", data["scripts"]), ("village", data["villages"])):
+        table = Table(title, "recorded", "missing (first)", box=None)
+        for name, entry in sorted(group.items()):
+            first = ", ".join(f"{m['key']} '{m['text']}'" for m in entry["missing"][:2])
+            table.add_row(name, f"{entry['recorded']}/{entry['needed']}", _cell(first))
+        console.print(table)
+
+
 @cli.group(hidden=True)
 def worker() -> None:
     """Helpers the daemon runs in a separate process."""
@@ -769,7 +847,7 @@ def worker_render(root: str | None) -> None:
             script = catalog.get(item["script"])
             village = deployment.profile.village(item["village"])
             made = build_programme(deployment, script, village, item["programme"], chain=chain,
-                                   overrides=item.get("variables") or None)
+                                   overrides=item.get("variables") or None, for_air=True)
             result = {"key": item["key"], "ok": True, "path": str(made.path),
                       "hash": made.manifest["content_hash"], "languages": made.manifest["languages"]}
         except OutreachError as exc:

@@ -84,7 +84,7 @@ class DaemonConfig(_Strict):
     watch_seconds: float = Field(15, gt=0)
 
 
-EngineName = Literal["clips", "gtts", "espeak"]
+EngineName = Literal["clips", "gtts", "espeak", "bouyei-espeak"]
 
 
 class EspeakConfig(_Strict):
@@ -110,6 +110,7 @@ class SpeechConfig(_Strict):
     chains: dict[Lang, list[EngineName]] = {"cmn": ["clips", "espeak"], "pcc": ["clips"]}
     espeak: EspeakConfig = EspeakConfig()
     gtts: GttsConfig = GttsConfig()
+    allow_synthetic_bouyei: bool = False
 
 
 class ProgrammeConfig(_Strict):

@@ -164,8 +164,9 @@ def test_gtts_success_writes_wav_and_failure_leaves_nothing(tmp_path, monkeypatc
 
 
 def test_unvoiceable_segment_is_an_error_naming_script_language_and_text(small):
-    with pytest.raises(SpeechError, match=r"script 'tiny' \(pcc\): no engine could voice 'Leeux boz ndil!' "
-                                          r"\(clips: no recording clips/pcc/[0-9a-f]{16}\.wav\)"):
+    with pytest.raises(SpeechError, match=r"script 'tiny' cannot be voiced for village 'wangmu' \(1 segment\(s\)\): "
+                                          r"no engine could voice 'Leeux boz ndil!' "
+                                          r"\(clips: no recording clips/pcc/[0-9a-f]{16}\.wav \('Leeux boz ndil!'\)\)"):
         build_programme(small, _script(small, "tiny"), small.profile.village("wangmu"), "quick",
                         langs=["pcc"], allow_draft=True)
 

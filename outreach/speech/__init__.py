@@ -56,8 +56,8 @@ def normalise(text: str) -> str:
 
 
 def segment_key(lang: str, text: str) -> str:
-    """Stable key of a sentence: the name of its recording under audio/clips/<lang>/."""
-    return hashlib.sha256(f"{lang}\n{normalise(text)}".encode("utf-8")).hexdigest()[:16]
+    """Stable key of a sentence: the name of its recording under audio/clips/<lang>/ (case does not matter)."""
+    return hashlib.sha256(f"{lang}\n{normalise(text).casefold()}".encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ class SpeechChain:
         skipped = []
         for engine in self._engines_for(segment.lang):
             try:
-                identity = engine.identity(segment.text, segment.lang)
+                whole = getattr(engine, "identity_segment", None)
+                identity = whole(segment) if whole else engine.identity(segment.text, segment.lang)
             except EngineError as exc:
                 skipped.append((engine.name, str(exc)))
                 continue
@@ -60,10 +61,13 @@ class SpeechChain:
         fallbacks: list[dict[str, str]] = []
         for engine in self._engines_for(segment.lang):
             try:
-                identity = engine.identity(segment.text, segment.lang)
+                whole = getattr(engine, "identity_segment", None)
+                identity = whole(segment) if whole else engine.identity(segment.text, segment.lang)
                 key = self.cache.key(engine.name, identity, segment.lang, segment.text)
                 hit = self.cache.hit(key)
-                if hit is None:
+                if hit is None and whole:
+                    engine.synthesize_segment(segment, self.cache.path(key))  # type: ignore[attr-defined]
+                elif hit is None:
                     engine.synthesize(segment.text, segment.lang, self.cache.path(key))
                 return Voiced(segment, engine.name, identity, key, self.cache.path(key), hit is not None, fallbacks)
             except EngineError as exc:
@@ -76,22 +80,35 @@ class SpeechChain:
 
 def build_engines(deployment: Deployment, config: SpeechConfig | None = None) -> dict[str, Engine]:
     """The real engines, configured from the profile."""
+    from outreach.speech.bouyei_espeak import BouyeiEspeakEngine
     from outreach.speech.clips import ClipsEngine
     from outreach.speech.espeak import EspeakEngine
     from outreach.speech.gtts import GttsEngine
 
     config = config or deployment.profile.speech
     return {
-        "clips": ClipsEngine(deployment.audio_dir / "clips"),
+        "clips": ClipsEngine(deployment.audio_dir / "clips", deployment.audio_dir / "words"),
         "espeak": EspeakEngine(config.espeak, deployment.state_dir / "espeak"),
         "gtts": GttsEngine(config.gtts),
+        "bouyei-espeak": BouyeiEspeakEngine(config.espeak, deployment.state_dir / "espeak"),
     }
 
 
-def chain_for(deployment: Deployment, engines: dict[str, Engine] | None = None) -> SpeechChain:
+def chain_for(deployment: Deployment, engines: dict[str, Engine] | None = None,
+              extra_engine: str | None = None) -> SpeechChain:
+    """The profile's chains; ``extra_engine`` (opt-in, e.g. bouyei-espeak) is tried after recordings."""
     config = deployment.profile.speech
-    return SpeechChain(
-        engines or build_engines(deployment, config),
-        {lang: list(names) for lang, names in config.chains.items()},
-        AudioCache(deployment.state_dir / "cache" / "audio"),
-    )
+    engines = engines if engines is not None else build_engines(deployment, config)
+    chains = {lang: list(names) for lang, names in config.chains.items()}
+    if extra_engine:
+        if extra_engine not in engines:
+            raise SpeechError(f"unknown engine '{extra_engine}' (engines: {', '.join(engines)})")
+        for lang in getattr(engines[extra_engine], "languages", ()):
+            chain = [n for n in chains.get(lang, []) if n != extra_engine]
+            at = 1 if chain[:1] == ["clips"] else 0
+            chains[lang] = chain[:at] + [extra_engine] + chain[at:]
+    return SpeechChain(engines, chains, AudioCache(deployment.state_dir / "cache" / "audio"))
+
+
+def is_synthetic_bouyei(engine: Engine) -> bool:
+    return bool(getattr(engine, "synthetic_approximation", False))

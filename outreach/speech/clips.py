@@ -1,45 +1,111 @@
 """Recorded voice: a recording whose name is a segment's key beats any synthetic voice.
 
 ``audio/clips/<lang>/<key>.wav`` (or .mp3, .m4a, .ogg, .flac), where the key is
-``segment_key(lang, text)``; ``outreach audio --dry-run`` lists the keys a
-script needs. A re-recorded clip has new content, so its cached audio is
-replaced automatically (the clip's hash is part of the cache key).
+``segment_key(lang, text)``; ``outreach clips sheet`` lists the keys a catalog
+needs. A sentence with a variable in it (a village's Bouyei name, a number) is
+assembled from its recorded fixed parts and recorded words
+(``audio/words/<lang>/<key>.wav``): slot filling. A re-recorded clip has new
+content, so its cached audio is replaced automatically (the clip's hash is part
+of the cache key).
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
 
-from outreach.media import to_wav
-from outreach.speech import EngineUnavailable, segment_key
+from outreach.media import atomic_path, to_wav
+from outreach.speech import EngineUnavailable, SpeechSegment, normalise, segment_key
 
 EXTENSIONS = (".wav", ".mp3", ".m4a", ".ogg", ".flac")
+SLOT_GAP_MS = 60
+
+
+def find_recording(folder: Path, lang: str, text: str) -> Path | None:
+    key = segment_key(lang, text)
+    for ext in EXTENSIONS:
+        path = folder / lang / f"{key}{ext}"
+        if path.is_file() and path.stat().st_size > 0:
+            return path
+    return None
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 class ClipsEngine:
     name = "clips"
 
-    def __init__(self, clips_dir: Path) -> None:
+    def __init__(self, clips_dir: Path, words_dir: Path | None = None) -> None:
         self.clips_dir = clips_dir
+        self.words_dir = words_dir or clips_dir.parent / "words"
 
     def find(self, text: str, lang: str) -> Path | None:
-        key = segment_key(lang, text)
-        for ext in EXTENSIONS:
-            path = self.clips_dir / lang / f"{key}{ext}"
-            if path.is_file() and path.stat().st_size > 0:
-                return path
-        return None
+        return find_recording(self.clips_dir, lang, text)
 
     def identity(self, text: str, lang: str) -> str:
         path = self.find(text, lang)
         if path is None:
-            key = segment_key(lang, text)
-            raise EngineUnavailable(f"no recording {self.clips_dir.name}/{lang}/{key}.wav")
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            raise EngineUnavailable(f"no recording {self.clips_dir.name}/{lang}/{segment_key(lang, text)}.wav")
+        return _hash(path)
 
     def synthesize(self, text: str, lang: str, out: Path) -> None:
         path = self.find(text, lang)
         if path is None:
             raise EngineUnavailable(f"no recording for {segment_key(lang, text)}")
         to_wav(path, out)
+
+    # -- slot filling -------------------------------------------------------------
+
+    def slot_parts(self, segment: SpeechSegment) -> list[tuple[str, str, Path | None]]:
+        """(kind, text, recording) for each part of a sentence: fixed parts from clips/, variables from words/."""
+        parts = []
+        for part in segment.parts:
+            text = normalise(part.text)
+            if not any(ch.isalnum() for ch in text):
+                continue
+            folder = self.words_dir if part.origin == "variable" else self.clips_dir
+            parts.append((part.origin, text, find_recording(folder, segment.lang, text)))
+        return parts
+
+    def missing(self, segment: SpeechSegment) -> list[str]:
+        """What still needs recording before this segment can be voiced."""
+        if self.find(segment.text, segment.lang):
+            return []
+        if not segment.has_variable:
+            return [f"{self.clips_dir.name}/{segment.lang}/{segment.key}.wav ('{segment.text}')"]
+        return [f"{'words' if kind == 'variable' else self.clips_dir.name}/{segment.lang}/"
+                f"{segment_key(segment.lang, text)}.wav ('{text}')"
+                for kind, text, path in self.slot_parts(segment) if path is None]
+
+    def identity_segment(self, segment: SpeechSegment) -> str:
+        whole = self.find(segment.text, segment.lang)
+        if whole:
+            return _hash(whole)
+        holes = self.missing(segment)
+        if holes:
+            raise EngineUnavailable("no recording " + "; ".join(holes))
+        return "slots:" + ",".join(_hash(path) for _, _, path in self.slot_parts(segment) if path)
+
+    def synthesize_segment(self, segment: SpeechSegment, out: Path) -> None:
+        whole = self.find(segment.text, segment.lang)
+        if whole:
+            to_wav(whole, out)
+            return
+        from pydub import AudioSegment
+
+        pieces = [path for _, _, path in self.slot_parts(segment)]
+        if not pieces or any(p is None for p in pieces):
+            raise EngineUnavailable("no recording " + "; ".join(self.missing(segment)))
+        joined = AudioSegment.silent(duration=0)
+        for i, path in enumerate(pieces):
+            if i:
+                joined += AudioSegment.silent(duration=SLOT_GAP_MS)
+            joined += AudioSegment.from_file(path).set_channels(1)
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = Path(tmp) / "slots.wav"
+            joined.export(raw, format="wav")
+            with atomic_path(out) as dst:
+                dst.write_bytes(raw.read_bytes())

@@ -1,0 +1,289 @@
+"""The Bouyei recording workflow: what a native speaker must record, importing it, and coverage.
+
+No engine speaks Bouyei, so Bouyei goes on air from human recordings. The
+recording sheet lists every fixed sentence of every script (with its key, the
+text, and the lexicon's glosses of its words) and the words variables need
+(village names, numbers 1-99), each with a short id to say before it. Imported
+files are trimmed, resampled, normalised and checked for a plausible duration
+before they are filed under ``audio/clips/<lang>/`` or ``audio/words/<lang>/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from outreach.catalog import Catalog, Script
+from outreach.datafile import display_path
+from outreach.deployment import Deployment, Village
+from outreach.errors import OutreachError
+from outreach.languages import bouyei
+from outreach.languages.lexicon import Lexicon
+from outreach.render import Mode, render
+from outreach.speech import normalise, segment_key, speech_segments
+from outreach.speech.clips import EXTENSIONS, find_recording
+
+TARGET_LUFS = -20.0
+SAMPLE_RATE = 22050
+SHEET_COLUMNS = ["id", "key", "kind", "folder", "text", "meaning", "scripts", "villages"]
+
+
+@dataclass
+class Needed:
+    """One recording a Bouyei programme needs."""
+
+    key: str
+    kind: str  # sentence, part, word, number
+    folder: str  # clips or words
+    lang: str
+    text: str
+    meaning: str = ""
+    scripts: set[str] = field(default_factory=set)
+    villages: set[str] = field(default_factory=set)
+
+
+def gloss(text: str, lexicon: Lexicon) -> str:
+    """Word-by-word Mandarin glosses from the lexicon (for the speaker and reviewer)."""
+    out = []
+    for _, word in bouyei.words(text):
+        entry = lexicon.lookup(word)
+        number = lexicon.numeral_value(word)
+        meaning = entry.gloss_zh if entry else (str(number) if number else "?")
+        if meaning.startswith("(in "):
+            meaning = meaning.rsplit(": ", 1)[-1].rstrip(")")
+        out.append(f"{word}={meaning}")
+    return " · ".join(out)
+
+
+def _syllable_count(text: str) -> int:
+    count = 0
+    for _, word in bouyei.words(text):
+        try:
+            count += len(bouyei.syllables(word))
+        except OutreachError:
+            count += max(1, len(re.findall(r"[aeiou]+", word.lower())))
+    return max(count, 1)
+
+
+def needed(deployment: Deployment, scripts: list[Script] | None = None, lang: str = "pcc",
+           include_numbers: bool = True) -> list[Needed]:
+    """Every recording the catalog needs in a language, in sheet order."""
+    profile = deployment.profile
+    catalog = Catalog.load(deployment.scripts_dir)
+    lexicon = Lexicon.load(deployment.lexicon_path)
+    scripts = scripts if scripts is not None else list(catalog)
+    found: dict[tuple[str, str], Needed] = {}
+
+    def add(kind: str, folder: str, text: str, script: str | None, village: str | None) -> None:
+        text = normalise(text)
+        if not any(ch.isalpha() for ch in text):
+            return
+        item = found.setdefault((folder, text.casefold()), Needed(segment_key(lang, text), kind, folder, lang, text,
+                                                       gloss(text, lexicon)))
+        if script:
+            item.scripts.add(script)
+        if village:
+            item.villages.add(village)
+
+    villages = [v for v in profile.villages if lang in v.languages]
+    for script in scripts:
+        if lang not in script.languages:
+            continue
+        for village in villages:
+            rendered = render(script, lang, profile, village, None, Mode.SPEECH)
+            for seg in speech_segments(rendered):
+                if seg.lang != lang:
+                    continue
+                if not seg.has_variable:
+                    add("sentence", "clips", seg.text, script.id, village.id)
+                    continue
+                for part in seg.parts:
+                    add("word" if part.origin == "variable" else "part",
+                        "words" if part.origin == "variable" else "clips", part.text, script.id, village.id)
+    for village in villages:
+        if village.name.pcc and lang == "pcc":
+            add("word", "words", village.name.pcc, None, village.id)
+    if include_numbers and lang == "pcc":
+        for n in range(1, 100):
+            add("number", "words", bouyei.numeral(n), None, None)
+            found[("words", bouyei.numeral(n).casefold())].meaning = str(n)
+    return list(found.values())
+
+
+def sheet_rows(items: list[Needed]) -> list[dict[str, str]]:
+    return [{
+        "id": f"{i:03d}", "key": item.key, "kind": item.kind, "folder": item.folder, "text": item.text,
+        "meaning": item.meaning, "scripts": " ".join(sorted(item.scripts)), "villages": " ".join(sorted(item.villages)),
+    } for i, item in enumerate(items, start=1)]
+
+
+def write_sheet(deployment: Deployment, items: list[Needed], out: Path) -> int:
+    """The recording sheet as CSV (for a spreadsheet) or PDF (printed from the print layouts)."""
+    from outreach.media import write_atomic
+
+    rows = sheet_rows(items)
+    if out.suffix.lower() == ".csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=SHEET_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        write_atomic(out, buffer.getvalue().encode("utf-8-sig"))
+        return len(rows)
+    if out.suffix.lower() != ".pdf":
+        raise OutreachError(f"{out}: the sheet is written as .csv or .pdf")
+    from weasyprint import HTML
+
+    from outreach.print import render_html
+
+    catalog = Catalog.load(deployment.scripts_dir)
+    glosses = {s.id: (s.review("pcc").gloss_cmn or "") for s in catalog if "pcc" in s.languages}
+    html = render_html(deployment, "sheet", {"rows": rows, "glosses": glosses})
+    write_atomic(out, HTML(string=html, base_url=str(deployment.templates / "print")).write_pdf())
+    return len(rows)
+
+
+# -- import -----------------------------------------------------------------------
+
+@dataclass
+class ImportResult:
+    file: str
+    key: str | None
+    status: str  # taken, refused
+    reason: str = ""
+    duration: float | None = None
+    target: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _id_map(sheet: Path | None) -> dict[str, str]:
+    if sheet is None:
+        return {}
+    with sheet.open(encoding="utf-8-sig", newline="") as fh:
+        return {row["id"]: row["key"] for row in csv.DictReader(fh)}
+
+
+def _trim(src: Path, rate: int):
+    """Decode, trim leading and trailing silence (ffmpeg silenceremove), resample to mono."""
+    import numpy as np
+
+    from outreach.media import run, tool
+
+    trim = ("silenceremove=start_periods=1:start_threshold=-45dB:start_silence=0.05,"
+            "areverse,silenceremove=start_periods=1:start_threshold=-45dB:start_silence=0.05,areverse")
+    raw = run([tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(src), "-af", trim,
+               "-f", "f32le", "-ac", "1", "-ar", str(rate), "-"]).stdout
+    return np.frombuffer(raw, dtype=np.float32).copy()
+
+
+def plausible(seconds: float, text: str) -> str | None:
+    """Why a duration is implausible for a text (None if it is fine): 0.12-1.0 s a syllable, give or take."""
+    syllables = _syllable_count(text)
+    low, high = max(0.25, 0.12 * syllables), 1.0 * syllables + 1.5
+    if seconds < low:
+        return f"too short: {seconds:.2f} s for {syllables} syllable(s) (at least {low:.2f} s)"
+    if seconds > high:
+        return f"too long: {seconds:.2f} s for {syllables} syllable(s) (at most {high:.1f} s); one take a file"
+    return None
+
+
+def import_folder(deployment: Deployment, folder: Path, sheet: Path | None = None) -> list[ImportResult]:
+    """File every usable recording in a folder; refuse the rest, saying why."""
+    import numpy as np
+
+    from outreach.assemble import integrated_loudness
+    from outreach.media import MediaError, atomic_path, run, tool
+
+    if not folder.is_dir():
+        raise OutreachError(f"{folder} is not a folder")
+    wanted = {item.key: item for item in needed(deployment)}
+    ids = _id_map(sheet)
+    results = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if path.suffix.lower() not in EXTENSIONS:
+            results.append(ImportResult(path.name, None, "refused", "not an audio file (wav, mp3, m4a, ogg, flac)"))
+            continue
+        key = ids.get(path.stem, path.stem)
+        item = wanted.get(key)
+        if item is None:
+            why = "unknown id (give the sheet with --sheet)" if re.fullmatch(r"\d{1,4}", path.stem) \
+                else "no script needs this key (named by key or by sheet id?)"
+            results.append(ImportResult(path.name, key, "refused", why))
+            continue
+        try:
+            samples = _trim(path, SAMPLE_RATE)
+        except MediaError as exc:
+            results.append(ImportResult(path.name, key, "refused", f"cannot decode: {exc}"))
+            continue
+        seconds = len(samples) / SAMPLE_RATE
+        if seconds < 0.05 or float(np.max(np.abs(samples), initial=0.0)) < 1e-3:
+            results.append(ImportResult(path.name, key, "refused", "silent", seconds))
+            continue
+        reason = plausible(seconds, item.text)
+        if reason:
+            results.append(ImportResult(path.name, key, "refused", reason, seconds))
+            continue
+        loudness = integrated_loudness(samples, SAMPLE_RATE) if seconds >= 0.4 else float("nan")
+        gain = 10 ** ((TARGET_LUFS - loudness) / 20) if np.isfinite(loudness) else 0.5 / max(np.max(np.abs(samples)), 1e-6)
+        peak = float(np.max(np.abs(samples))) * gain
+        if peak > 0.89:
+            gain *= 0.89 / peak
+        target = deployment.audio_dir / item.folder / item.lang / f"{key}.wav"
+        with atomic_path(target) as tmp:
+            run([tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "f32le",
+                 "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "-", "-c:a", "pcm_s16le", "-f", "wav", str(tmp)],
+                input_bytes=(samples * gain).astype(np.float32).tobytes())
+        for ext in EXTENSIONS:
+            other = target.with_suffix(ext)
+            if ext != ".wav" and other.exists():
+                other.unlink()
+        results.append(ImportResult(path.name, key, "taken", "", round(seconds, 2), display_path(target)))
+    return results
+
+
+# -- coverage -------------------------------------------------------------------------
+
+def coverage(deployment: Deployment, lang: str = "pcc") -> dict[str, Any]:
+    """Per script and per village: how many of the needed recordings exist, and which are missing."""
+    items = needed(deployment, lang=lang, include_numbers=False)
+    audio = deployment.audio_dir
+
+    def has(item: Needed) -> bool:
+        return find_recording(audio / item.folder, lang, item.text) is not None
+
+    per_script: dict[str, dict[str, Any]] = {}
+    per_village: dict[str, dict[str, Any]] = {}
+    for item in items:
+        recorded = has(item)
+        for group, names in ((per_script, item.scripts or {"(words)"}), (per_village, item.villages)):
+            for name in names:
+                entry = group.setdefault(name, {"needed": 0, "recorded": 0, "missing": []})
+                entry["needed"] += 1
+                entry["recorded"] += recorded
+                if not recorded:
+                    entry["missing"].append({"key": item.key, "folder": item.folder, "text": item.text})
+    numbers = [bouyei.numeral(n) for n in range(1, 100)]
+    number_done = sum(find_recording(audio / "words", lang, n) is not None for n in numbers)
+    total = len(items)
+    done = sum(has(i) for i in items)
+    return {"lang": lang, "needed": total, "recorded": done, "complete": total > 0 and done == total,
+            "scripts": per_script, "villages": per_village,
+            "numbers": {"needed": len(numbers), "recorded": number_done}}
+
+
+def missing_for(deployment: Deployment, script: Script, village: Village, lang: str = "pcc") -> list[str]:
+    """Keys still to record before this script can air in this village (for check and the daemon)."""
+    from outreach.speech.clips import ClipsEngine
+
+    engine = ClipsEngine(deployment.audio_dir / "clips", deployment.audio_dir / "words")
+    rendered = render(script, lang, deployment.profile, village, None, Mode.SPEECH)
+    holes: list[str] = []
+    for seg in speech_segments(rendered):
+        if seg.lang == lang:
+            holes += engine.missing(seg)
+    return holes

@@ -557,7 +557,7 @@ def plan_check(today_s: str | None, root: str | None, as_json: bool) -> None:
                           list(profile.programmes), today)
     errors = [f for f in findings if f.level == "error"]
     if as_json:
-        _print_json([f.__dict__ for f in findings])
+        _print_json([f.as_dict() for f in findings])
     else:
         infos = [f for f in findings if f.level == "info"]
         for f in findings:
@@ -627,8 +627,10 @@ def daemon(plans_dir: Path | None, exit_after: float | None, root: str | None) -
     """Play the plan on time, exactly once, logging every occurrence (SIGHUP re-plans, SIGTERM stops)."""
     from outreach.daemon import Daemon, configure_logging
 
-    configure_logging()
+    import zoneinfo
+
     deployment = Deployment.at(root)
+    configure_logging(zoneinfo.ZoneInfo(deployment.profile.timezone))
     raise SystemExit(Daemon(deployment, plans_dir, exit_after).run())
 
 

@@ -42,10 +42,21 @@ def fire(occurrence_id: str) -> None:
         _DAEMON.play(occurrence_id)
 
 
-def configure_logging() -> None:
+class _LocalTime(logging.Formatter):
+    """Timestamps in the county's time zone, so log lines match the plan's times."""
+
+    def __init__(self, zone: dt.tzinfo) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s")
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return dt.datetime.fromtimestamp(record.created, self.zone).isoformat(sep=" ", timespec="milliseconds")
+
+
+def configure_logging(zone: dt.tzinfo | None = None) -> None:
     """Plain lines on stderr: systemd's journal adds its own timestamps, but a terminal needs them."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(_LocalTime(zone or dt.timezone.utc))
     root = logging.getLogger("outreach")
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from outreach.calendar import DAY, Event, VillageSelector, parse_villages
 from outreach.catalog import Script
+from outreach.check import Finding
 from outreach.datafile import display_path, load_yaml, validate
 from outreach.deployment import Village
 from outreach.errors import ConfigError
@@ -467,16 +468,6 @@ def plan_for(deployment, start: dt.date, end: dt.date, plans_dir: Path | None = 
     return plan, events, expand(plan, events, deployment.profile.villages, list(catalog), start, end)
 
 
-@dataclass(frozen=True)
-class PlanFinding:
-    level: str
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.level}: {self.message}"
-
-
 KNOWN_EVENT_SELECTORS = frozenset({
     "holiday", "holiday-eve", "workday", "festival", "school", "school-start", "school-end", "term", "vacation",
     "exam", "market-day",
@@ -484,9 +475,9 @@ KNOWN_EVENT_SELECTORS = frozenset({
 
 
 def check_plan(plan: Plan, events: list[Event], villages: list[Village], scripts: list[Script],
-               programmes: list[str], today: dt.date, horizon_days: int = 365) -> list[PlanFinding]:
+               programmes: list[str], today: dt.date, horizon_days: int = 365) -> list[Finding]:
     """Validate rules against catalog, villages and calendar, then expand the next year and report what happens."""
-    findings: list[PlanFinding] = []
+    findings: list[Finding] = []
     script_ids = {s.id for s in scripts}
     village_ids = {v.id for v in villages}
     village_tags = {t for v in villages for t in v.tags}
@@ -495,7 +486,7 @@ def check_plan(plan: Plan, events: list[Event], villages: list[Village], scripts
     event_names = KNOWN_EVENT_SELECTORS | {e.name for e in events} | {e.kind for e in events}
 
     def error(where: str, message: str) -> None:
-        findings.append(PlanFinding("error", where, message))
+        findings.append(Finding("error", where, message))
 
     for rule in plan.rules:
         where = plan.sources.get(rule.id, rule.id)
@@ -524,7 +515,7 @@ def check_plan(plan: Plan, events: list[Event], villages: list[Village], scripts
                 error(f"{where}.rotation.weights.{name}", f"'{name}' is not one of the rule's scripts")
         for j, t in enumerate(rule.times):
             if plan.is_quiet(parse_time(t)):
-                findings.append(PlanFinding("warning", f"{where}.times[{j}]",
+                findings.append(Finding("warning", f"{where}.times[{j}]",
                                             f"{t} is in quiet hours: it never plays"))
     for j, blackout in enumerate(plan.blackouts):
         if blackout.event and blackout.event not in event_names:
@@ -537,17 +528,17 @@ def check_plan(plan: Plan, events: list[Event], villages: list[Village], scripts
     fired = {o.rule for o in expansion.occurrences}
     for rule in plan.rules:
         if rule.id not in fired:
-            findings.append(PlanFinding("warning", plan.sources.get(rule.id, rule.id),
+            findings.append(Finding("warning", plan.sources.get(rule.id, rule.id),
                                         f"rule '{rule.id}' never fires between {today} and {end}"))
     for occ in expansion.moved:
-        findings.append(PlanFinding("info", plan.sources.get(occ.rule, occ.rule),
+        findings.append(Finding("info", plan.sources.get(occ.rule, occ.rule),
                                     f"{occ.village} {occ.planned:%Y-%m-%d %H:%M} moved to {occ.at:%H:%M} (collision)"))
     for occ, why in expansion.dropped:
-        findings.append(PlanFinding("warning", plan.sources.get(occ.rule, occ.rule),
+        findings.append(Finding("warning", plan.sources.get(occ.rule, occ.rule),
                                     f"{occ.village} {occ.planned:%Y-%m-%d %H:%M} dropped: {why}"))
     unofficial = sorted({e.start.year for e in events if e.kind == "holiday" and not e.official
                          and today <= e.start <= end})
     for year in unofficial:
-        findings.append(PlanFinding("warning", f"schedules/calendar/holidays-{year}.yaml",
+        findings.append(Finding("warning", f"schedules/calendar/holidays-{year}.yaml",
                                     f"no official holiday arrangement for {year}: holiday dates are estimated"))
     return findings

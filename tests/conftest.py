@@ -25,12 +25,23 @@ def catalog(shipped: Deployment) -> Catalog:
     return Catalog.load(shipped.scripts_dir)
 
 
+def copy_deployment(dst: Path, profile_edits: dict[str, str] | None = None) -> Deployment:
+    """A writable copy of the shipped deployment; each edit replaces text in deployment.yaml (which must be there)."""
+    for part in ("templates", "schedules", "audio"):
+        shutil.copytree(ROOT / part, dst / part)
+    profile = dst / "schedules" / "deployment.yaml"
+    text = profile.read_text(encoding="utf-8")
+    for old, new in (profile_edits or {}).items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    profile.write_text(text, encoding="utf-8")
+    return Deployment(dst)
+
+
 @pytest.fixture
 def deployment(tmp_path: Path) -> Deployment:
     """A writable copy of the shipped deployment, for tests that break things."""
-    for part in ("templates", "schedules"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    return Deployment(tmp_path)
+    return copy_deployment(tmp_path)
 
 
 @pytest.fixture

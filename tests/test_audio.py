@@ -2,7 +2,6 @@
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from outreach.speech.chain import SpeechChain, build_engines, chain_for
 from outreach.speech.gtts import GttsEngine
 from outreach.render import Mode, render
 
-from conftest import ROOT, write_script
+from conftest import ROOT, copy_deployment, write_script
 from fakes import CountingEngine, GoogleTTSReplay, OfflineHTTP
 
 QUICK = """
@@ -32,12 +31,7 @@ QUICK = """
 
 
 def _copy(dst: Path) -> Deployment:
-    for part in ("templates", "schedules", "audio"):
-        shutil.copytree(ROOT / part, dst / part)
-    profile = dst / "schedules" / "deployment.yaml"
-    text = profile.read_text(encoding="utf-8")
-    profile.write_text(text.replace("\nprogrammes:\n", "\nprogrammes:" + QUICK), encoding="utf-8")
-    return Deployment(dst)
+    return copy_deployment(dst, {"\nprogrammes:\n": "\nprogrammes:" + QUICK})
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ voice and sox, standing in for a native speaker we cannot have in a test), and t
 
 import csv
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from outreach.languages.lexicon import Lexicon
 from outreach.speech import SpeechError
 from outreach.speech.bouyei_espeak import to_phonemes
 
-from conftest import ROOT, write_script
+from conftest import copy_deployment, write_script
 
 PLAN = """
 rules:
@@ -33,16 +32,12 @@ rules:
 
 @pytest.fixture
 def site(tmp_path) -> Deployment:
-    for part in ("templates", "schedules", "audio"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    profile = tmp_path / "schedules" / "deployment.yaml"
-    text = profile.read_text(encoding="utf-8")
-    text = text.replace("programmes:\n", "programmes:\n  quick:\n    languages: [cmn, pcc]\n    chime: null\n"
-                                         "    closing_chime: null\n    repeats: 1\n", 1)
-    text = text.replace("name: {cmn: 王母村}", "name: {cmn: 王母村, pcc: Weangzmox}")  # test data: a Bouyei name
-    profile.write_text(text, encoding="utf-8")
+    deployment = copy_deployment(tmp_path, {
+        "programmes:\n": "programmes:\n  quick:\n    languages: [cmn, pcc]\n    chime: null\n"
+                         "    closing_chime: null\n    repeats: 1\n",
+        "name: {cmn: 王母村}": "name: {cmn: 王母村, pcc: Weangzmox}",  # test data: a Bouyei name
+    })
     (tmp_path / "schedules" / "plans" / "county.yaml").write_text(PLAN, encoding="utf-8")
-    deployment = Deployment(tmp_path)
     write_script(deployment, "tiny", {
         "cmn": "{{ village.name }}的乡亲们好。",
         "pcc": "Leeux boz ndil! {{ village.name }} ndil. Miz rox, 问 {{ hotline | phone }}.",

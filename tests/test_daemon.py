@@ -7,7 +7,6 @@ render worker (espeak-ng, ffmpeg), a spool folder, and a slow player command
 import datetime as dt
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,33 +19,25 @@ import pytest
 from outreach.deployment import Deployment
 from outreach.playlog import PlayLog
 
-from conftest import ROOT, write_script
+from conftest import copy_deployment, write_script
 
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 
-PROFILE_EXTRA = {
+PROFILE_EDITS = {
     "programmes:\n": "programmes:\n  quick:\n    languages: [cmn]\n    chime: null\n    closing_chime: null\n"
                      "    repeats: 1\n",
     "  dry-run:\n": "  slow:\n    type: command\n    argv: [python3, -c, 'import time; time.sleep(4)', '{file}']\n"
                    "  dry-run:\n",
     "  grace_seconds: 300 ": "  grace_seconds: 3 ",
     "  watch_seconds: 15 ": "  watch_seconds: 1 ",
+    "  - id: wangmu\n": "  - id: wangmu\n    output: slow\n",
 }
 
 
 @pytest.fixture
 def site(tmp_path) -> Deployment:
-    for part in ("templates", "schedules", "audio"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    profile = tmp_path / "schedules" / "deployment.yaml"
-    text = profile.read_text(encoding="utf-8")
-    for old, new in PROFILE_EXTRA.items():
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    text = text.replace("  - id: wangmu\n", "  - id: wangmu\n    output: slow\n", 1)
-    profile.write_text(text, encoding="utf-8")
+    deployment = copy_deployment(tmp_path, PROFILE_EDITS)
     (tmp_path / "schedules" / "plans" / "county.yaml").unlink()
-    deployment = Deployment(tmp_path)
     write_script(deployment, "tiny", {"cmn": "{{ village.name }}的乡亲们，请拨打{{ hotline | phone }}。"})
     write_script(deployment, "broken", {"cmn": "坏了{{ hotline | phone }"})
     return deployment

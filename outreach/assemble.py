@@ -246,7 +246,7 @@ def assemble(
     for repeat in range(programme.repeats):
         if repeat:
             timeline += _silence(programme.repeat_pause, rate)
-        for li, (lang, items) in enumerate(voiced.items()):
+        for li, items in enumerate(voiced.values()):
             if li:
                 timeline += _silence(programme.language_pause, rate)
             for si, item in enumerate(items):

@@ -44,7 +44,9 @@ def check_bouyei(text: str, where: str, lexicon: Lexicon, line_based: bool = Tru
     findings = []
     lines = text.split("\n") if line_based else [text]
     for lineno, line in enumerate(lines, start=1):
-        loc = (lambda col: f"{where}:{lineno}:{col}") if line_based else (lambda col: f"{where} (column {col})")
+        def loc(col: int, lineno: int = lineno) -> str:
+            return f"{where}:{lineno}:{col}" if line_based else f"{where} (column {col})"
+
         issues = bouyei.check_text(line)
         for issue in issues:
             findings.append(Finding("error", loc(issue.offset + 1), f"Bouyei spelling: '{issue.word}': {issue.reason}"))

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from outreach.calendar import DAY, Event, VillageSelector, parse_villages
+from outreach.calendar import DAY, Event, parse_villages
 from outreach.catalog import Script
 from outreach.check import Finding
 from outreach.datafile import display_path, load_yaml, validate

@@ -18,7 +18,7 @@ import datetime as dt
 import enum
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -77,7 +77,6 @@ class RenderedText:
     status: str
     segments: tuple[Segment, ...]
     village: str | None = None
-    variables: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def text(self) -> str:
@@ -329,7 +328,6 @@ def render(
     return RenderedText(
         script=script.id, lang=lang, mode=mode, status=review.status,
         segments=tuple(segments), village=village.id if village else None,
-        variables={k: v for k, v in context.items() if k != _MODE_KEY},
     )
 
 

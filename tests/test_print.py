@@ -2,7 +2,6 @@
 pdftoppm) and the QR codes decoded with zbarimg."""
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from outreach.catalog import Catalog
 from outreach.print import COLS, ROWS, PrintError, collect, crop_marks, impose, make_pdf
 from outreach.print.ledger import Ledger
 
-from conftest import ROOT, write_script
+from conftest import write_script
 
 MM = 72 / 25.4
 

@@ -2,7 +2,7 @@ import datetime as dt
 import zoneinfo
 
 from outreach.playlog import PlayLog
-from outreach.report import chart_svg, summarise, to_csv, write_report
+from outreach.report import chart_svg, write_report
 from outreach.print.ledger import Ledger
 
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")

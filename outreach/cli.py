@@ -232,6 +232,9 @@ def audio(script_ids: tuple[str, ...], village_id: str, lang: str, programme_nam
     scripts_ = list(catalog) if all_scripts else [catalog.get(s) for s in script_ids]
     langs = None if lang == "all" else [lang]
     overrides = _parse_vars(var_pairs)
+    if extra_engine == "bouyei-espeak" and not allow_draft:
+        allow_draft = True  # a synthetic rehearsal voice exists to hear drafts; its output is labelled, never aired
+        click.echo("rehearsal: draft text included, spoken by a synthetic approximation", err=True)
     chain = chain_for(deployment, extra_engine=extra_engine)
     programme = profile.programme(programme_name)
 
@@ -844,11 +847,12 @@ def worker_render(root: str | None) -> None:
     items = json.loads(sys.stdin.read() or "[]")
     catalog = Catalog.load(deployment.scripts_dir)
     chain = chain_for(deployment)
+    air_dir = deployment.state_dir / "air"  # the daemon's own folder: manual `outreach audio` runs never touch it
     for item in items:
         try:
             script = catalog.get(item["script"])
             village = deployment.profile.village(item["village"])
-            made = build_programme(deployment, script, village, item["programme"], chain=chain,
+            made = build_programme(deployment, script, village, item["programme"], out_dir=air_dir, chain=chain,
                                    overrides=item.get("variables") or None, for_air=True)
             result = {"key": item["key"], "ok": True, "path": str(made.path),
                       "hash": made.manifest["content_hash"], "languages": made.manifest["languages"]}

@@ -53,6 +53,12 @@ class _LocalTime(logging.Formatter):
         return dt.datetime.fromtimestamp(record.created, self.zone).isoformat(sep=" ", timespec="milliseconds")
 
 
+def _content_hash(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def configure_logging(zone: dt.tzinfo | None = None) -> None:
     """Plain lines on stderr: systemd's journal adds its own timestamps, but a terminal needs them."""
     handler = logging.StreamHandler(sys.stderr)
@@ -221,6 +227,11 @@ class Daemon:
             reason = play.render_error or "the programme was not rendered in time"
             self.playlog.finish(pid, "failed", now, reason, expect=("scheduled",))
             log.error("%s %s %s: failed: %s", pid, play.village, play.script, reason)
+            return
+        if play.programme_hash and _content_hash(path) != play.programme_hash:
+            self.playlog.finish(pid, "failed", now, "the programme file changed after it was prepared; not aired",
+                                expect=("scheduled",))
+            log.error("%s: programme file changed after rendering, refused", pid)
             return
         output = self.outputs.get(play.output)
         if output is None:

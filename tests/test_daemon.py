@@ -151,3 +151,23 @@ def test_status_and_log_commands(site, run):
     assert [p["state"] for p in data["last"]] == ["played"]
     code, out, _ = run("log", "--json", "--village", "xiangle", "--root", str(site.root))
     assert sorted(p["state"] for p in json.loads(out)) == ["played", "scheduled"]
+
+
+def test_a_programme_changed_after_rendering_is_not_aired(site, tmp_path):
+    """In-process: the play step refuses a file whose content is not what was rendered and checked."""
+    from outreach.daemon import Daemon
+
+    daemon = Daemon(site)
+    now = dt.datetime.now(ZONE)
+    occ = {"id": "x1", "at": now, "village": "xiangle", "rule": "r", "script": "tiny", "programme": "quick",
+           "variables": {}, "output": "spool", "reason": "test"}
+    daemon.playlog.sync([occ], (now, now), now)
+    programme = tmp_path / "p.mp3"
+    programme.write_bytes(b"rendered and checked")
+    import hashlib
+    daemon.playlog.set_rendered("x1", str(programme), hashlib.sha256(programme.read_bytes()).hexdigest(), ["cmn"], now)
+    programme.write_bytes(b"overwritten by something else")
+    daemon.play("x1")
+    play = daemon.playlog.get("x1")
+    assert play.state == "failed" and "changed after it was prepared" in play.reason
+    assert spool(site) == []

@@ -260,11 +260,17 @@ def assemble(
 
 
 def programme_path(out_dir: Path, script: Script, village: Village, name: str, programme: ProgrammeConfig,
-                   overrides: dict[str, str] | None = None) -> Path:
-    """One file per script, village, programme and set of variables (a holiday name, a term start)."""
+                   overrides: dict[str, str] | None = None, langs: list[str] | None = None,
+                   draft: bool = False) -> Path:
+    """One file per script, village, programme and set of variables (a holiday name, a term start);
+    a chosen language or a draft rehearsal gets its own name, so it never replaces an approved programme."""
     suffix = ""
     if overrides:
-        suffix = "." + hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
+        suffix += "." + hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
+    if langs:
+        suffix += "." + "-".join(langs)
+    if draft:
+        suffix += ".draft"
     return out_dir / f"{script.id}.{village.id}.{name}{suffix}.{programme.format}"
 
 
@@ -310,7 +316,8 @@ def build_programme(
     }
     inputs_hash = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
     out_dir = out_dir or deployment.state_dir / "programmes"
-    path = programme_path(out_dir, script, village, programme_name, programme, overrides)
+    draft = any(script.review(lang).status != "approved" for lang in chosen)
+    path = programme_path(out_dir, script, village, programme_name, programme, overrides, langs, draft)
     manifest_path = path.with_suffix(path.suffix + ".json")
     existing = read_manifest(manifest_path)
     if existing and existing.get("inputs_hash") == inputs_hash and path.is_file() \

@@ -324,7 +324,7 @@ def holiday_events(year: int, data: CalendarData) -> list[Event]:
         official = _official_holidays(year)
         holidays, workdays = official if official else (_estimated_holidays(year), [])
     eves = [
-        Event("holiday-eve", f"{h.name}-eve", f"{h.label}假期前一天", h.start - DAY, h.start - DAY, h.source,
+        Event("holiday-eve", f"{h.name}-eve", h.label, h.start - DAY, h.start - DAY, h.source,
               official=h.official)
         for h in holidays
     ]

@@ -272,7 +272,7 @@ def _variables_from(event: Event | None) -> dict[str, str]:
     if event.name == "school-start":
         return {"term_start": event.start.isoformat()}
     if event.kind in ("holiday", "festival", "holiday-eve"):
-        return {"holiday": event.label.removesuffix("假期前一天")}
+        return {"holiday": event.label}
     return {}
 
 

@@ -27,14 +27,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.catalog import Script
 from outreach.datafile import load_yaml
-from outreach.deployment import LANGUAGES, Deployment, Profile, Village
+from outreach.deployment import LANGUAGES, Deployment, Village
 from outreach.errors import OutreachError
 from outreach.languages.mandarin import format_money
 from outreach.media import atomic_path
 from outreach.render import Mode, RenderedText, render
 
 LAYOUTS = ("card", "wallet", "leaflet")
-DRAFT_NAMES = {"cmn": "普通话文本", "pcc": "布依语译文"}
 HTML_LANG = {"cmn": "zh-Hans", "pcc": "pcc"}
 CHUNK = {"card": 25, "wallet": 10, "leaflet": 20}  # cards, sheets, leaflets per WeasyPrint document
 
@@ -146,25 +145,23 @@ def _village_names(village: Village) -> dict[str, str]:
     }
 
 
-def _side(card: CardData, lang: str, profile: Profile, base: float, floor: float, capacity: int) -> dict[str, Any]:
+def _side(card: CardData, lang: str, base: float, floor: float, capacity: int) -> dict[str, Any]:
     rendered = card.texts[lang]
-    review = card.script.review(lang)
     return {
-        "css": lang, "html_lang": HTML_LANG[lang],
-        "kicker": f"{profile.county.cmn} · 反诈提醒" if lang == "cmn" else f"{profile.county.pcc or profile.county.cmn} · Haausqyaix",
+        "lang": lang, "css": lang, "html_lang": HTML_LANG[lang],
         "title": card.script.meta.title.get(lang, ""),
         "heading": LANGUAGES[lang],
         "paragraphs": paragraphs(rendered),
         "font_size": _font_size(rendered.text, base, floor, capacity),
         "draft": not rendered.approved,
-        "draft_note": f"DRAFT 草稿：{DRAFT_NAMES.get(lang, lang)}未经审核（{review.status}），仅供校对。",
+        "status": rendered.status,
     }
 
 
-def _card_context(cards: list[CardData], profile: Profile) -> dict[str, Any]:
+def _card_context(cards: list[CardData]) -> dict[str, Any]:
     out = []
     for card in cards:
-        sides = [_side(card, lang, profile, 9.0, 6.8, 230) for lang in card.texts]
+        sides = [_side(card, lang, 9.0, 6.8, 230) for lang in card.texts]
         out.append({"sides": sides, **_village_names(card.village)})
     return {"cards": out}
 
@@ -194,7 +191,7 @@ def crop_marks() -> list[dict[str, float]]:
     return [{k: round(v, 2) for k, v in m.items()} for m in marks]
 
 
-def _wallet_context(cards: list[CardData], profile: Profile) -> dict[str, Any]:
+def _wallet_context(cards: list[CardData]) -> dict[str, Any]:
     sheets = []
     marks = crop_marks()
     for start in range(0, len(cards), COLS * ROWS):
@@ -202,7 +199,7 @@ def _wallet_context(cards: list[CardData], profile: Profile) -> dict[str, Any]:
         placed = []
         for card, (x, y) in zip(batch, impose(len(batch))):
             placed.append({
-                "x": round(x, 2), "y": round(y, 2), "county": profile.county.cmn,
+                "x": round(x, 2), "y": round(y, 2),
                 "title_cmn": card.script.meta.title.get("cmn", ""),
                 "title_pcc": card.script.meta.title.get("pcc", "") if "pcc" in card.texts else "",
                 "pcc_draft": "pcc" in card.drafts,
@@ -229,13 +226,13 @@ def _case_lines(script: Script, cases_path: Path) -> list[dict[str, str]]:
     return lines
 
 
-def _leaflet_context(cards: list[CardData], profile: Profile, cases_path: Path) -> dict[str, Any]:
+def _leaflet_context(cards: list[CardData], cases_path: Path) -> dict[str, Any]:
     out = []
     for card in cards:
         out.append({
             "title_cmn": card.script.meta.title.get("cmn", ""),
             "title_pcc": card.script.meta.title.get("pcc", "") if "pcc" in card.texts else "",
-            "sides": [_side(card, lang, profile, 10.5, 8.5, 900) for lang in card.texts],
+            "sides": [_side(card, lang, 10.5, 8.5, 900) for lang in card.texts],
             "cases": _case_lines(card.script, cases_path),
             "draft": bool(card.drafts),
             **_village_names(card.village),
@@ -260,7 +257,7 @@ def render_html(deployment: Deployment, layout: str, context: dict[str, Any]) ->
         "qr": data_uri(qr_png(profile.qr_link)),
         "hotline": profile.hotlines.antifraud, "police": profile.hotlines.police,
         "station": profile.station.name, "station_phone": profile.station.phone or "",
-        "county": profile.county.cmn,
+        "county": profile.county.cmn, "county_pcc": profile.county.pcc or profile.county.cmn,
     }
     try:
         return env.get_template(f"{layout}.html.j2").render({**base, **context})
@@ -297,18 +294,17 @@ def make_pdf(
         raise PrintError(f"unknown layout '{layout}' (layouts: {', '.join(LAYOUTS)})")
     if not cards:
         raise PrintError("nothing to print")
-    profile = deployment.profile
     cases_path = deployment.templates / "print" / "cases.yaml"
     writer = PdfWriter()
     rendered: dict[str, bytes] = {}
     chunks = list(_chunks(cards, layout))
     for done, chunk in enumerate(chunks, start=1):
         if layout == "card":
-            context = _card_context(chunk, profile)
+            context = _card_context(chunk)
         elif layout == "wallet":
-            context = _wallet_context(chunk, profile)
+            context = _wallet_context(chunk)
         else:
-            context = _leaflet_context(chunk, profile, cases_path)
+            context = _leaflet_context(chunk, cases_path)
         html = render_html(deployment, layout, context)
         key = hashlib.sha256(html.encode("utf-8")).hexdigest()
         if key not in rendered:

@@ -84,9 +84,9 @@ def spool(deployment: Deployment) -> list[Path]:
 
 
 def test_plays_every_occurrence_exactly_once_and_the_log_agrees_with_the_spool(site):
-    times = write_plan(site, [(8, "xiangle", "tiny"), (9, "pingrao", "tiny"), (11, "xiangle", "tiny"),
-                              (12, "xiangle", "broken")])
-    proc = start(site, exit_after=16)
+    times = write_plan(site, [(12, "xiangle", "tiny"), (13, "pingrao", "tiny"), (15, "xiangle", "tiny"),
+                              (16, "xiangle", "broken")])
+    proc = start(site, exit_after=20)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     plays = log_of(site)
@@ -103,10 +103,10 @@ def test_plays_every_occurrence_exactly_once_and_the_log_agrees_with_the_spool(s
 
 
 def test_sigkill_and_restart_plays_nothing_twice_and_logs_missed_and_interrupted(site):
-    times = write_plan(site, [(8, "xiangle", "tiny"), (9, "wangmu", "tiny"), (11, "xiangle", "tiny"),
-                              (24, "xiangle", "tiny")])
+    times = write_plan(site, [(12, "xiangle", "tiny"), (13, "wangmu", "tiny"), (15, "xiangle", "tiny"),
+                              (28, "xiangle", "tiny")])
     proc = start(site, exit_after=60)
-    assert wait_for(lambda: log_of(site).get("test-1") and log_of(site)["test-1"].state == "playing", 25)
+    assert wait_for(lambda: log_of(site).get("test-1") and log_of(site)["test-1"].state == "playing", 30)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     # let the third occurrence pass beyond the 3 s grace while the daemon is down
@@ -124,10 +124,10 @@ def test_sigkill_and_restart_plays_nothing_twice_and_logs_missed_and_interrupted
 
 
 def test_sighup_replans_and_sigterm_stops_cleanly_recording_the_interrupted_play(site):
-    write_plan(site, [(12, "wangmu", "tiny")], name="first")
+    write_plan(site, [(16, "wangmu", "tiny")], name="first")
     proc = start(site, exit_after=60)
     time.sleep(3)
-    write_plan(site, [(5, "xiangle", "tiny")], name="second")
+    write_plan(site, [(7, "xiangle", "tiny")], name="second")
     os.kill(proc.pid, signal.SIGHUP)
     assert wait_for(lambda: (p := log_of(site).get("first-0")) is not None and p.state == "playing", 25)
     os.kill(proc.pid, signal.SIGTERM)
@@ -140,8 +140,8 @@ def test_sighup_replans_and_sigterm_stops_cleanly_recording_the_interrupted_play
 
 
 def test_status_and_log_commands(site, run):
-    write_plan(site, [(8, "xiangle", "tiny"), (3600, "xiangle", "tiny")])
-    proc = start(site, exit_after=11)
+    write_plan(site, [(12, "xiangle", "tiny"), (3600, "xiangle", "tiny")])
+    proc = start(site, exit_after=15)
     proc.communicate(timeout=60)
     code, out, _ = run("status", "--json", "--root", str(site.root))
     assert code == 0

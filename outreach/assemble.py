@@ -22,7 +22,7 @@ import numpy as np
 from outreach.catalog import Script
 from outreach.deployment import Deployment, ProgrammeConfig, Village
 from outreach.errors import OutreachError
-from outreach.media import atomic_path, decode, run, write_atomic, tool
+from outreach.media import atomic_path, decode, ffmpeg, write_atomic
 from outreach.render import Mode, render
 from outreach.speech import SpeechError, SpeechSegment, speech_segments
 from outreach.speech.chain import SpeechChain, Voiced, chain_for, is_synthetic_bouyei
@@ -146,10 +146,8 @@ def _filters(gain_db: float, limit_db: float, lowpass_hz: int) -> str:
 
 
 def _ffmpeg_pipe(samples: np.ndarray, rate: int, filters: str, output: list[str]) -> bytes:
-    return run([
-        tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-        "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "-", "-af", filters, "-ac", "1", *output,
-    ], input_bytes=samples.astype(np.float32).tobytes()).stdout
+    return ffmpeg("-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "-", "-af", filters, "-ac", "1", *output,
+                  input_bytes=samples.astype(np.float32).tobytes())
 
 
 def _limit(samples: np.ndarray, rate: int, filters: str) -> np.ndarray:

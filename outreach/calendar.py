@@ -90,9 +90,6 @@ class Event:
             return "example"
         return self.source.split(" ", 1)[0] if not self.source.startswith("data file") else "data"
 
-    def covers(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
     def applies_to(self, village_id: str) -> bool:
         return self.villages is None or village_id in self.villages
 

@@ -55,7 +55,7 @@ def check_bouyei(text: str, where: str, lexicon: Lexicon, line_based: bool = Tru
             if offset in broken:
                 continue
             entry = lexicon.lookup(word)
-            if entry is None and lexicon.numeral_value(word) is None:
+            if not lexicon.knows(word):
                 findings.append(Finding(
                     "error", loc(offset + 1),
                     f"Bouyei word '{word}' is not attested (not in {display_path(lexicon.path or 'the lexicon')}): "

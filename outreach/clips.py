@@ -172,12 +172,11 @@ def _trim(src: Path, rate: int):
     """Decode, trim leading and trailing silence (ffmpeg silenceremove), resample to mono."""
     import numpy as np
 
-    from outreach.media import run, tool
+    from outreach.media import ffmpeg
 
     trim = ("silenceremove=start_periods=1:start_threshold=-45dB:start_silence=0.05,"
             "areverse,silenceremove=start_periods=1:start_threshold=-45dB:start_silence=0.05,areverse")
-    raw = run([tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(src), "-af", trim,
-               "-f", "f32le", "-ac", "1", "-ar", str(rate), "-"]).stdout
+    raw = ffmpeg("-i", str(src), "-af", trim, "-f", "f32le", "-ac", "1", "-ar", str(rate), "-")
     return np.frombuffer(raw, dtype=np.float32).copy()
 
 
@@ -197,7 +196,7 @@ def import_folder(deployment: Deployment, folder: Path, sheet: Path | None = Non
     import numpy as np
 
     from outreach.assemble import integrated_loudness
-    from outreach.media import MediaError, atomic_path, run, tool
+    from outreach.media import MediaError, atomic_path, ffmpeg
 
     if not folder.is_dir():
         raise OutreachError(f"{folder} is not a folder")
@@ -235,9 +234,8 @@ def import_folder(deployment: Deployment, folder: Path, sheet: Path | None = Non
             gain *= 0.89 / peak
         target = deployment.audio_dir / item.folder / item.lang / f"{key}.wav"
         with atomic_path(target) as tmp:
-            run([tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "f32le",
-                 "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "-", "-c:a", "pcm_s16le", "-f", "wav", str(tmp)],
-                input_bytes=(samples * gain).astype(np.float32).tobytes())
+            ffmpeg("-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "-", "-c:a", "pcm_s16le", "-f", "wav",
+                   str(tmp), input_bytes=(samples * gain).astype(np.float32).tobytes())
         for ext in EXTENSIONS:
             other = target.with_suffix(ext)
             if ext != ".wav" and other.exists():

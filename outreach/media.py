@@ -40,8 +40,10 @@ def run(argv: list[str], timeout: float = 300, input_bytes: bytes | None = None)
     return result
 
 
-def ffmpeg(*args: str, timeout: float = 300) -> None:
-    run([tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args], timeout=timeout)
+def ffmpeg(*args: str, timeout: float = 300, input_bytes: bytes | None = None) -> bytes:
+    """Run ffmpeg quietly (overwriting outputs); returns what it wrote to stdout."""
+    return run([tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args],
+               timeout=timeout, input_bytes=input_bytes).stdout
 
 
 def probe(path: Path) -> dict:
@@ -67,10 +69,7 @@ def decode(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]
     import numpy as np
 
     rate = sample_rate or probe(path)["sample_rate"]
-    raw = run([
-        tool("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
-        "-f", "f32le", "-ac", "1", "-ar", str(rate), "-",
-    ]).stdout
+    raw = ffmpeg("-i", str(path), "-f", "f32le", "-ac", "1", "-ar", str(rate), "-")
     return np.frombuffer(raw, dtype=np.float32).copy(), rate
 
 

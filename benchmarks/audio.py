@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from outreach.assemble import build_programme  # noqa: E402
+from outreach.assemble import ProgrammeRequest, build_programme  # noqa: E402
 from outreach.catalog import Catalog  # noqa: E402
 from outreach.deployment import Deployment  # noqa: E402
 from outreach.render import Mode, render  # noqa: E402
@@ -40,7 +40,7 @@ def render_all(deployment: Deployment, village_id: str) -> float:
     chain = chain_for(deployment)
     seconds = 0.0
     for script in catalog:
-        seconds += build_programme(deployment, script, village, chain=chain).manifest["duration_s"]
+        seconds += build_programme(deployment, ProgrammeRequest(script, village), chain).manifest.duration_s
     return seconds
 
 

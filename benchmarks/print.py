@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from outreach.catalog import Catalog  # noqa: E402
 from outreach.deployment import Deployment  # noqa: E402
 from outreach.print import collect, data_uri, make_pdf, qr_png  # noqa: E402
+from outreach.print.pdf import pdf_from_html  # noqa: E402
 
 MINIMAL = """<!doctype html><html><head><meta charset="utf-8"><style>
 @page {{ size: 90mm 54mm; margin: 0 }} body {{ font-family: "Noto Sans CJK SC"; margin: 4mm }}
@@ -33,13 +34,11 @@ h1 {{ font-size: 9pt }} .h {{ font-size: 15pt; font-weight: 700 }} img {{ width:
 
 
 def minimal_per_card(cards, qr: str, n: int = 20) -> float:
-    from weasyprint import HTML
-
     start = time.perf_counter()
     for card in cards[:n]:
         html = MINIMAL.format(qr=qr, title=card.script.meta.title["cmn"], village=card.village.name.cmn,
                               contact=card.village.contact.phone)
-        HTML(string=html).write_pdf()
+        pdf_from_html(html, ROOT)
     return (time.perf_counter() - start) / n
 
 

@@ -15,15 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from outreach.datafile import display_path, load_yaml, validate
-from outreach.deployment import Profile, Village
+from outreach.datafile import StrictModel, display_path, load_yaml, validate
+from outreach.deployment import Deployment, Profile, Village
 from outreach.errors import ConfigError
+from outreach.lunar import EARTHLY_BRANCHES, day_branch, lunar_day, lunar_to_solar, qingming
 
 DAY = dt.timedelta(days=1)
 
@@ -49,28 +50,25 @@ LUNAR_FESTIVALS: dict[str, tuple[str, int, int]] = {
     "mid-autumn": ("中秋节", 8, 15),
 }
 
-EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
+class EventKind(StrEnum):
+    """What sort of day an event is; plan windows and blackouts may name a kind instead of an event."""
 
-
-@lru_cache(maxsize=1)
-def _branch_reference() -> tuple[dt.date, int]:
-    from lunar_python import Solar
-
-    ref = dt.date(2000, 1, 1)
-    return ref, EARTHLY_BRANCHES.index(Solar.fromYmd(ref.year, ref.month, ref.day).getLunar().getDayZhi())
-
-
-def day_branch(day: dt.date) -> str:
-    """The earthly branch (子丑寅…) of a day in the sexagenary day cycle, which runs unbroken every 12 days."""
-    ref, index = _branch_reference()
-    return EARTHLY_BRANCHES[(index + (day - ref).days) % 12]
+    HOLIDAY = "holiday"
+    HOLIDAY_EVE = "holiday-eve"
+    WORKDAY = "workday"
+    FESTIVAL = "festival"
+    SCHOOL = "school"
+    TERM = "term"
+    VACATION = "vacation"
+    EXAM = "exam"
+    MARKET_DAY = "market-day"
 
 
 @dataclass(frozen=True)
 class Event:
     """Something on the calendar: a holiday, a festival day, a term start, a market day, an exam."""
 
-    kind: str
+    kind: EventKind
     name: str
     label: str
     start: dt.date
@@ -99,11 +97,7 @@ class Event:
 
 # -- data files -----------------------------------------------------------------
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Span(_Strict):
+class Span(StrictModel):
     name: str
     label: str | None = None
     start: dt.date = Field(alias="from")
@@ -116,7 +110,7 @@ class Span(_Strict):
         return self
 
 
-class VillageSelector(_Strict):
+class VillageSelector(StrictModel):
     """all, a list of ids, or a tag."""
 
     all: bool = False
@@ -141,14 +135,21 @@ class Exam(Span):
     villages: object = "all"
 
 
-class HolidayFile(_Strict):
+class Workday(StrictModel):
+    """A weekend day worked to make up for a holiday (调休上班)."""
+
+    date: dt.date
+    holiday: str = Field("holiday", alias="for")
+
+
+class HolidayFile(StrictModel):
     source: str
     official: bool = True
     holidays: list[Span]
-    workdays: list[dict[str, dt.date | str]] = []
+    workdays: list[Workday] = []
 
 
-class TermsFile(_Strict):
+class TermsFile(StrictModel):
     school_year: str
     source: str
     placeholder: bool = False
@@ -157,7 +158,7 @@ class TermsFile(_Strict):
     exams: list[Exam] = []
 
 
-class MarketRule(_Strict):
+class MarketRule(StrictModel):
     every_days: int | None = Field(None, ge=2, le=30)
     anchor: dt.date | None = None
     days_of_month: list[int] | None = None
@@ -185,20 +186,18 @@ class MarketRule(_Strict):
         if self.branches is not None:
             return day_branch(day) in self.branches
         if self.calendar == "lunar":
-            from lunar_python import Solar
-
-            return Solar.fromYmd(day.year, day.month, day.day).getLunar().getDay() in (self.days_of_month or [])
+            return lunar_day(day) in (self.days_of_month or [])
         return day.day in (self.days_of_month or [])
 
 
-class Market(_Strict):
+class Market(StrictModel):
     name: str
     villages: list[str]
     rule: MarketRule
     example: bool = False
 
 
-class MarketsFile(_Strict):
+class MarketsFile(StrictModel):
     source: str
     markets: list[Market]
 
@@ -232,31 +231,16 @@ def load_calendar_data(folder: Path) -> CalendarData:
 
 # -- events (pure) --------------------------------------------------------------
 
-def lunar_to_solar(year: int, month: int, day: int) -> dt.date:
-    """The solar date of a lunar date in the (non-leap) lunar month; a leap month never repeats a festival."""
-    from lunar_python import Lunar
-
-    solar = Lunar.fromYmd(year, month, day).getSolar()
-    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
-
-
-def qingming(year: int) -> dt.date:
-    from lunar_python import Lunar
-
-    solar = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
-    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
-
-
 def festival_events(year: int) -> list[Event]:
     events = []
     for name, (label, month, day) in LUNAR_FESTIVALS.items():
         date = lunar_to_solar(year, month, day)
-        events.append(Event("festival", name, label, date, date, "computed (lunar-python)"))
+        events.append(Event(EventKind.FESTIVAL, name, label, date, date, "computed (lunar-python)"))
         if name == "spring-festival":
-            events.append(Event("festival", "spring-festival-eve", "除夕", date - DAY, date - DAY,
+            events.append(Event(EventKind.FESTIVAL, "spring-festival-eve", "除夕", date - DAY, date - DAY,
                                 "computed (lunar-python)"))
     date = qingming(year)
-    events.append(Event("festival", "qingming", "清明", date, date, "computed (solar term, lunar-python)"))
+    events.append(Event(EventKind.FESTIVAL, "qingming", "清明", date, date, "computed (solar term, lunar-python)"))
     return events
 
 
@@ -281,9 +265,9 @@ def _official_holidays(year: int) -> tuple[list[Event], list[Event]] | None:
                     last = holidays[-1]
                     holidays[-1] = Event(last.kind, last.name, last.label, last.start, day, source)
                 else:
-                    holidays.append(Event("holiday", f"{hid}-holiday", label, day, day, source))
+                    holidays.append(Event(EventKind.HOLIDAY, f"{hid}-holiday", label, day, day, source))
             elif day.weekday() >= 5:
-                workdays.append(Event("workday", f"{hid}-workday", f"{label}调休上班", day, day, source))
+                workdays.append(Event(EventKind.WORKDAY, f"{hid}-workday", f"{label}调休上班", day, day, source))
         day += DAY
     return holidays, workdays
 
@@ -302,7 +286,7 @@ def _estimated_holidays(year: int) -> list[Event]:
         ("mid-autumn", lunar_to_solar(year, 8, 15), lunar_to_solar(year, 8, 15)),
         ("national-day", dt.date(year, 10, 1), dt.date(year, 10, 7)),
     ]
-    return [Event("holiday", f"{hid}-holiday", HOLIDAY_LABELS[hid], a, b, source, official=False)
+    return [Event(EventKind.HOLIDAY, f"{hid}-holiday", HOLIDAY_LABELS[hid], a, b, source, official=False)
             for hid, a, b in spans]
 
 
@@ -310,21 +294,15 @@ def holiday_events(year: int, data: CalendarData) -> list[Event]:
     if year in data.holidays:
         spec, path = data.holidays[year]
         source = f"data file {path} ({spec.source})"
-        holidays = [Event("holiday", f"{s.name}-holiday", s.label or HOLIDAY_LABELS.get(s.name, s.name), s.start,
-                          s.end, source, official=spec.official) for s in spec.holidays]
-        workdays = [
-            Event("workday", f"{w.get('for', 'holiday')}-workday", "调休上班", w["date"], w["date"], source,  # type: ignore[arg-type]
-                  official=spec.official)
-            for w in spec.workdays
-        ]
+        holidays = [Event(EventKind.HOLIDAY, f"{s.name}-holiday", s.label or HOLIDAY_LABELS.get(s.name, s.name),
+                          s.start, s.end, source, official=spec.official) for s in spec.holidays]
+        workdays = [Event(EventKind.WORKDAY, f"{w.holiday}-workday", "调休上班", w.date, w.date, source,
+                          official=spec.official) for w in spec.workdays]
     else:
         official = _official_holidays(year)
         holidays, workdays = official if official else (_estimated_holidays(year), [])
-    eves = [
-        Event("holiday-eve", f"{h.name}-eve", h.label, h.start - DAY, h.start - DAY, h.source,
-              official=h.official)
-        for h in holidays
-    ]
+    eves = [Event(EventKind.HOLIDAY_EVE, f"{h.name}-eve", h.label, h.start - DAY, h.start - DAY, h.source,
+                  official=h.official) for h in holidays]
     return holidays + workdays + eves
 
 
@@ -332,21 +310,18 @@ def school_events(data: CalendarData, villages: list[Village]) -> list[Event]:
     events = []
     for spec, path in data.terms:
         note = " (placeholder: correct it from the education bureau's notice)" if spec.placeholder else ""
-        source = f"data file {path}{note}"
+        source, official = f"data file {path}{note}", not spec.placeholder
         for term in spec.terms:
-            label = term.label or f"{term.name}学期"
-            events.append(Event("school", "school-start", f"{label}开学", term.start, term.start, source,
-                                official=not spec.placeholder))
-            events.append(Event("school", "school-end", f"{label}结束", term.end, term.end, source,
-                                official=not spec.placeholder))
-            events.append(Event("term", f"{term.name}-term", label, term.start, term.end, source,
-                                official=not spec.placeholder))
-        for vac in spec.vacations:
-            events.append(Event("vacation", f"{vac.name}-vacation", vac.label or f"{vac.name}假", vac.start, vac.end,
-                                source, official=not spec.placeholder))
+            label, first, last = term.label or f"{term.name}学期", term.start, term.end
+            events += [Event(EventKind.SCHOOL, "school-start", f"{label}开学", first, first, source, official=official),
+                       Event(EventKind.SCHOOL, "school-end", f"{label}结束", last, last, source, official=official),
+                       Event(EventKind.TERM, f"{term.name}-term", label, first, last, source, official=official)]
+        events += [Event(EventKind.VACATION, f"{v.name}-vacation", v.label or f"{v.name}假", v.start, v.end, source,
+                         official=official) for v in spec.vacations]
         for exam in spec.exams:
             chosen = frozenset(v.id for v in parse_villages(exam.villages).select(villages))
-            events.append(Event("exam", exam.name, exam.label or exam.name, exam.start, exam.end, source, chosen))
+            events.append(Event(EventKind.EXAM, exam.name, exam.label or exam.name, exam.start, exam.end, source,
+                                chosen))
     return events
 
 
@@ -362,7 +337,7 @@ def market_events(data: CalendarData, villages: list[Village], start: dt.date, e
         day = start
         while day <= end:
             if market.rule.meets(day):
-                events.append(Event("market-day", "market-day", market.name, day, day, source, members,
+                events.append(Event(EventKind.MARKET_DAY, "market-day", market.name, day, day, source, members,
                                     official=not market.example))
             day += DAY
     return events
@@ -379,3 +354,19 @@ def build_events(data: CalendarData, profile: Profile, start: dt.date, end: dt.d
         (e for e in events if e.end >= start and e.start <= end),
         key=lambda e: (e.start, e.kind, e.name, e.label),
     )
+
+
+def unofficial_years(events: Iterable[Event], start: dt.date, end: dt.date) -> list[int]:
+    """Years in [start, end] whose holidays are estimated, not the State Council's: staff must enter them."""
+    return sorted({e.start.year for e in events
+                   if e.kind == EventKind.HOLIDAY and not e.official and start <= e.start <= end})
+
+
+def events_for_year(deployment: Deployment, year: int, village_id: str | None = None) -> list[Event]:
+    """A year's events from the deployment's calendar files (``outreach calendar``), those of one village if named."""
+    profile = deployment.profile
+    if village_id:
+        profile.village(village_id)
+    data = load_calendar_data(deployment.calendar_dir)
+    events = build_events(data, profile, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    return [e for e in events if not village_id or e.applies_to(village_id)]

@@ -13,28 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from outreach.datafile import display_path, load_yaml, validate
-from outreach.deployment import LANGUAGES, Lang
+from outreach.datafile import StrictModel, display_path, load_yaml, validate
 from outreach.errors import CatalogError, ConfigError, OutreachError, VariableValueError
+from outreach.languages.codes import LANGUAGES, Lang
 
 Status = Literal["draft", "reviewed", "approved"]
 VarType = Literal["text", "int", "money", "phone", "date"]
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Variable(_Strict):
+class Variable(StrictModel):
     type: VarType = "text"
     default: Any = None
     description: str = ""
 
 
-class Review(_Strict):
+class Review(StrictModel):
     status: Status
     translator: str | None = None
     reviewer: str | None = None
@@ -49,7 +45,7 @@ class Review(_Strict):
         return self
 
 
-class ScriptMeta(_Strict):
+class ScriptMeta(StrictModel):
     title: dict[Lang, str]
     topic: str = Field(min_length=1)
     audiences: list[str] = Field(min_length=1)
@@ -99,13 +95,26 @@ class Script:
             if var.default is not None
         }
 
+    def summary(self) -> dict[str, Any]:
+        """What a listing shows of a script (``outreach scripts``, its JSON): no template text."""
+        meta = self.meta
+        return {
+            "id": self.id, "topic": meta.topic, "audiences": meta.audiences, "tags": meta.tags,
+            "title": dict(meta.title), "languages": {lang: r.status for lang, r in meta.languages.items()},
+        }
+
+
+def to_number(value: Any) -> int | float:
+    """A number as staff write it (``110,000``, ``1.5``, 20000); whole ones stay ints, printed without ``.0``."""
+    number = float(str(value).replace(",", ""))
+    return int(number) if number.is_integer() else number
+
 
 def coerce(script_id: str, name: str, var: Variable, value: Any) -> Any:
     """Convert a value (from YAML or --var) to the variable's declared type."""
     try:
         if var.type in ("int", "money"):
-            number = float(str(value).replace(",", ""))
-            return int(number) if number.is_integer() else number
+            return to_number(value)
         if var.type == "date":
             return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         if var.type == "phone":

@@ -8,30 +8,21 @@ should look at (an example contact, a Bouyei word resting on one source).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from outreach.calendar import parse_villages
 from outreach.catalog import Catalog, Script
+from outreach.datafile import display_path
 from outreach.deployment import Deployment, Profile
 from outreach.errors import OutreachError, TemplateSyntaxError
+from outreach.findings import Finding, Level, errors
 from outreach.languages import bouyei
 from outreach.languages.lexicon import Lexicon
-from outreach.render import PROFILE_VARIABLES, Mode, display_path, environment, render, used_variables
+from outreach.plan import load_plan, select_scripts
+from outreach.recordings import missing_for
+from outreach.render import PROFILE_VARIABLES, Mode, environment, render, used_variables
 
 _JINJA_CONSTRUCT = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.level}: {self.message}" if self.where else f"{self.level}: {self.message}"
-
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
 
 
 def literal_text(source: str) -> str:
@@ -49,7 +40,8 @@ def check_bouyei(text: str, where: str, lexicon: Lexicon, line_based: bool = Tru
 
         issues = bouyei.check_text(line)
         for issue in issues:
-            findings.append(Finding("error", loc(issue.offset + 1), f"Bouyei spelling: '{issue.word}': {issue.reason}"))
+            findings.append(Finding(Level.ERROR, loc(issue.offset + 1),
+                                    f"Bouyei spelling: '{issue.word}': {issue.reason}"))
         broken = {i.offset for i in issues}
         for offset, word in bouyei.words(line):
             if offset in broken:
@@ -57,13 +49,13 @@ def check_bouyei(text: str, where: str, lexicon: Lexicon, line_based: bool = Tru
             entry = lexicon.lookup(word)
             if not lexicon.knows(word):
                 findings.append(Finding(
-                    "error", loc(offset + 1),
+                    Level.ERROR, loc(offset + 1),
                     f"Bouyei word '{word}' is not attested (not in {display_path(lexicon.path or 'the lexicon')}): "
                     "add it there with its source, or say it as a Mandarin span",
                 ))
             elif entry is not None and entry.weak:
                 findings.append(Finding(
-                    "warning", loc(offset + 1),
+                    Level.WARNING, loc(offset + 1),
                     f"Bouyei word '{word}' ({entry.gloss_zh}) rests on a weak source "
                     f"(confidence {entry.confidence}): keep this text under review",
                 ))
@@ -80,82 +72,100 @@ def check_profile(profile: Profile, path: Path, lexicon: Lexicon) -> list[Findin
             findings += check_bouyei(village.name.pcc, f"{where}: villages[{i}].name.pcc", lexicon, line_based=False)
         if village.contact.example:
             findings.append(Finding(
-                "warning", f"{where}: villages[{i}].contact",
+                Level.WARNING, f"{where}: villages[{i}].contact",
                 f"the contact of '{village.id}' is an example: replace it before printing cards",
             ))
     return findings
 
 
-def check_script(script: Script, profile: Profile | None, lexicon: Lexicon) -> list[Finding]:
+def _template_findings(script: Script, lexicon: Lexicon) -> tuple[dict[str, set[str]], list[Finding]]:
+    """The variables each template uses, and what is wrong in the templates themselves (syntax, Bouyei)."""
     findings: list[Finding] = []
-    meta_file = display_path(script.folder / "script.yaml")
     used: dict[str, set[str]] = {}
     for lang in script.languages:
         path = script.template_path(lang)
         try:
             used[lang] = used_variables(script, lang)
         except TemplateSyntaxError as exc:
-            findings.append(Finding("error", exc.where, f"template syntax: {exc.detail}"))
+            findings.append(Finding(Level.ERROR, exc.where, f"template syntax: {exc.detail}"))
             continue
         except OutreachError as exc:
-            findings.append(Finding("error", "", str(exc)))
+            findings.append(Finding(Level.ERROR, "", str(exc)))
             continue
         if lang == "pcc":
-            source = path.read_text(encoding="utf-8")
-            findings += check_bouyei(literal_text(source), display_path(path), lexicon)
+            findings += check_bouyei(literal_text(path.read_text(encoding="utf-8")), display_path(path), lexicon)
             title = script.meta.title.get("pcc")
             if title:
+                meta_file = display_path(script.folder / "script.yaml")
                 findings += check_bouyei(title, f"{meta_file}: title.pcc", lexicon, line_based=False)
+    return used, findings
 
+
+def _variable_findings(script: Script, used: dict[str, set[str]]) -> list[Finding]:
+    """Undeclared variables, variables one language uses and another not, declared ones nobody uses."""
+    findings = []
     known = set(script.meta.variables) | PROFILE_VARIABLES | set(environment(script.folder.parent).globals)
     for lang, names in used.items():
-        for name in sorted(names - known):
-            findings.append(Finding(
-                "error", display_path(script.template_path(lang)),
-                f"uses variable '{name}', which is neither declared in script.yaml nor given by the profile",
-            ))
+        findings += [Finding(Level.ERROR, display_path(script.template_path(lang)),
+                             f"uses variable '{name}', which is neither declared in script.yaml "
+                             "nor given by the profile")
+                     for name in sorted(names - known)]
     if len(used) > 1:
         everywhere = set.intersection(*used.values())
         for lang, names in used.items():
-            for name in sorted(names - everywhere):
-                others = ", ".join(sorted(set(used) - {lang}))
-                findings.append(Finding(
-                    "warning", display_path(script.template_path(lang)),
-                    f"variable '{name}' is used in {lang} but not in {others}",
-                ))
+            others = ", ".join(sorted(set(used) - {lang}))
+            findings += [Finding(Level.WARNING, display_path(script.template_path(lang)),
+                                 f"variable '{name}' is used in {lang} but not in {others}")
+                         for name in sorted(names - everywhere)]
     all_used = set().union(*used.values()) if used else set()
-    for name in sorted(set(script.meta.variables) - all_used):
-        findings.append(Finding("warning", meta_file, f"variables.{name} is declared but no template uses it"))
+    meta_file = display_path(script.folder / "script.yaml")
+    findings += [Finding(Level.WARNING, meta_file, f"variables.{name} is declared but no template uses it")
+                 for name in sorted(set(script.meta.variables) - all_used)]
+    return findings
 
-    if profile is None:
-        return findings
+
+def _audience_findings(script: Script, profile: Profile) -> list[Finding]:
+    """The script against the profile: villages it names, languages the villages hear."""
+    meta_file = display_path(script.folder / "script.yaml")
     village_ids = {v.id for v in profile.villages}
-    for i, vid in enumerate(script.meta.villages or []):
-        if vid not in village_ids:
-            findings.append(Finding("error", f"{meta_file}: villages[{i}]", f"unknown village '{vid}'"))
+    findings = [Finding(Level.ERROR, f"{meta_file}: villages[{i}]", f"unknown village '{vid}'")
+                for i, vid in enumerate(script.meta.villages or []) if vid not in village_ids]
     heard = {lang for v in profile.villages for lang in v.languages}
-    for lang in sorted(heard - set(script.languages)):
-        findings.append(Finding("warning", meta_file, f"no {lang} translation, though some villages hear {lang}"))
-    if any(f.level == "error" for f in findings):
-        return findings
+    findings += [Finding(Level.WARNING, meta_file, f"no {lang} translation, though some villages hear {lang}")
+                 for lang in sorted(heard - set(script.languages))]
+    return findings
+
+
+def _render_findings(script: Script, profile: Profile) -> list[Finding]:
+    """Render every language in every mode for a village that hears it: what a real run would hit."""
+    findings = []
     for lang in script.languages:
         village = next((v for v in profile.villages if lang in v.languages), profile.villages[0])
         for mode in Mode:
             try:
                 render(script, lang, profile, village, mode=mode)
             except OutreachError as exc:
-                findings.append(Finding("error", display_path(script.template_path(lang)), f"{mode.value} mode: {exc}"))
+                findings.append(Finding(Level.ERROR, display_path(script.template_path(lang)),
+                                        f"{mode.value} mode: {exc}"))
                 break
     return findings
 
 
+def check_script(script: Script, profile: Profile | None, lexicon: Lexicon) -> list[Finding]:
+    """Templates, variables and, given a profile, villages, translations and a trial render."""
+    used, findings = _template_findings(script, lexicon)
+    findings += _variable_findings(script, used)
+    if profile is None:
+        return findings
+    findings += _audience_findings(script, profile)
+    if errors(findings):
+        return findings
+    return findings + _render_findings(script, profile)
+
+
 def check_recordings(deployment: Deployment, catalog: Catalog, profile: Profile) -> list[Finding]:
     """Planned Bouyei programmes that would air with holes: every missing recording, named."""
-    from outreach.calendar import parse_villages
-    from outreach.clips import missing_for
-    from outreach.plan import load_plan, select_scripts
-
-    plan = load_plan(deployment.root / "schedules" / "plans")
+    plan = load_plan(deployment.plans_dir)
     findings: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for rule in plan.rules:
@@ -172,7 +182,7 @@ def check_recordings(deployment: Deployment, catalog: Catalog, profile: Profile)
                 holes = missing_for(deployment, script, village)
                 if holes:
                     findings.append(Finding(
-                        "error", plan.sources.get(rule.id, rule.id),
+                        Level.ERROR, plan.source(rule.id),
                         f"'{script.id}' is planned in {village.id} in Bouyei but {len(holes)} recording(s) are "
                         f"missing: {'; '.join(holes[:3])}{' ...' if len(holes) > 3 else ''} "
                         "(outreach clips sheet / clips import)",
@@ -186,26 +196,26 @@ def check_deployment(deployment: Deployment) -> list[Finding]:
     try:
         lexicon = Lexicon.load(deployment.lexicon_path)
     except OutreachError as exc:
-        findings.append(Finding("error", "", str(exc)))
+        findings.append(Finding(Level.ERROR, "", str(exc)))
         lexicon = Lexicon({})
     profile: Profile | None
     try:
         profile = deployment.profile
         findings += check_profile(profile, deployment.profile_path, lexicon)
     except OutreachError as exc:
-        findings.append(Finding("error", "", str(exc)))
+        findings.append(Finding(Level.ERROR, "", str(exc)))
         profile = None
     try:
-        catalog = Catalog.load(deployment.scripts_dir)
+        catalog = deployment.catalog
     except OutreachError as exc:
-        return findings + [Finding("error", "", str(exc))]
+        return findings + [Finding(Level.ERROR, "", str(exc))]
     for exc in catalog.broken.values():
-        findings.append(Finding("error", "", str(exc)))
+        findings.append(Finding(Level.ERROR, "", str(exc)))
     for script in catalog:
         findings += check_script(script, profile, lexicon)
-    if profile is not None and not any(f.level == "error" for f in findings):
+    if profile is not None and not errors(findings):
         try:
             findings += check_recordings(deployment, catalog, profile)
         except OutreachError as exc:
-            findings.append(Finding("error", "", str(exc)))
+            findings.append(Finding(Level.ERROR, "", str(exc)))
     return findings

@@ -7,11 +7,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from outreach.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """Base of every model read from a staff-edited file: a misspelt key is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

@@ -7,47 +7,48 @@ A county keeps its own copy of ``templates/``, ``schedules/`` and ``audio/``
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import zoneinfo
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from outreach.datafile import load_yaml, validate
+from outreach.datafile import StrictModel, load_yaml, validate
 from outreach.errors import ConfigError
+from outreach.languages.codes import LANGUAGE_CODES, Lang
+from outreach.speech.registry import known_engine
 
-LANGUAGES: dict[str, str] = {"cmn": "普通话", "pcc": "Bouyei 布依语"}
-Lang = Literal["cmn", "pcc"]
+if TYPE_CHECKING:
+    from outreach.catalog import Catalog
+    from outreach.playlog import PlayLog
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Names(_Strict):
+class Names(StrictModel):
     cmn: str = Field(min_length=1)
     pcc: str | None = None
 
 
-class Contact(_Strict):
+class Contact(StrictModel):
     name: str = Field(min_length=1)
     phone: str = Field(min_length=3)
     example: bool = False
 
 
-class Station(_Strict):
+class Station(StrictModel):
     name: str = Field(min_length=1)
     phone: str | None = None
 
 
-class Hotlines(_Strict):
+class Hotlines(StrictModel):
     antifraud: str = Field(pattern=r"^\d{3,12}$")
     police: str = Field(pattern=r"^\d{3,12}$")
 
 
-class Village(_Strict):
+class Village(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: Names
     town: str | None = None
@@ -58,7 +59,7 @@ class Village(_Strict):
     note: str | None = None
 
 
-class OutputConfig(_Strict):
+class OutputConfig(StrictModel):
     """Where a village's programmes go: a command (aplay, ffplay), a spool folder, or nowhere."""
 
     type: Literal["command", "spool", "null"]
@@ -76,7 +77,7 @@ class OutputConfig(_Strict):
         return self
 
 
-class DaemonConfig(_Strict):
+class DaemonConfig(StrictModel):
     horizon_hours: float = Field(48, gt=0, le=24 * 14)
     grace_seconds: float = Field(300, ge=0, le=3600)
     replay_interrupted: bool = False
@@ -84,10 +85,10 @@ class DaemonConfig(_Strict):
     watch_seconds: float = Field(15, gt=0)
 
 
-EngineName = Literal["clips", "gtts", "espeak", "bouyei-espeak"]
+EngineName = Annotated[str, AfterValidator(known_engine)]
 
 
-class EspeakConfig(_Strict):
+class EspeakConfig(StrictModel):
     voice: str = "cmn-latn-pinyin"
     rate: int = Field(150, ge=80, le=450)
     pitch: int = Field(50, ge=0, le=99)
@@ -95,7 +96,7 @@ class EspeakConfig(_Strict):
     pinyin: bool = True
 
 
-class GttsConfig(_Strict):
+class GttsConfig(StrictModel):
     lang: str = "zh-CN"
     tld: str = "com"
     timeout: float = Field(10.0, gt=0, le=120)
@@ -104,7 +105,7 @@ class GttsConfig(_Strict):
     rest_after_failure: float = Field(300.0, ge=0)
 
 
-class SpeechConfig(_Strict):
+class SpeechConfig(StrictModel):
     """Which engines voice each language, in order of preference, and their settings."""
 
     chains: dict[Lang, list[EngineName]] = {"cmn": ["clips", "espeak"], "pcc": ["clips"]}
@@ -113,10 +114,10 @@ class SpeechConfig(_Strict):
     allow_synthetic_bouyei: bool = False
 
 
-class ProgrammeConfig(_Strict):
+class ProgrammeConfig(StrictModel):
     """How a script sounds on air: chimes, language order, pauses, repeats, level."""
 
-    languages: list[Lang] = Field(["cmn", "pcc"], min_length=1)
+    languages: list[Lang] = Field(list(LANGUAGE_CODES), min_length=1)
     chime: str | None = "audio/chimes/standard.wav"
     closing_chime: str | None = "audio/chimes/standard.wav"
     pause_after_chime: float = Field(0.6, ge=0, le=10)
@@ -132,7 +133,7 @@ class ProgrammeConfig(_Strict):
     allow_draft: bool = False
 
 
-class Profile(_Strict):
+class Profile(StrictModel):
     county: Names
     station: Station
     hotlines: Hotlines
@@ -157,8 +158,6 @@ class Profile(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str) -> str:
-        import zoneinfo
-
         try:
             zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -237,6 +236,45 @@ class Deployment:
     @property
     def audio_dir(self) -> Path:
         return self.root / "audio"
+
+    @property
+    def plans_dir(self) -> Path:
+        return self.root / "schedules" / "plans"
+
+    @property
+    def calendar_dir(self) -> Path:
+        return self.root / "schedules" / "calendar"
+
+    @property
+    def playlog_path(self) -> Path:
+        return self.state_dir / "playlog.sqlite"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.state_dir / "ledger.sqlite"
+
+    @cached_property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The county's time zone: every plan time and log line is local time."""
+        return zoneinfo.ZoneInfo(self.profile.timezone)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(self.zone)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    @cached_property
+    def catalog(self) -> "Catalog":
+        """The script catalog, loaded once per Deployment (a re-plan builds a new Deployment to see edits)."""
+        from outreach.catalog import Catalog
+
+        return Catalog.load(self.scripts_dir)
+
+    def playlog(self) -> "PlayLog":
+        from outreach.playlog import open_playlog
+
+        return open_playlog(self.state_dir)
 
 
 def load_profile(path: Path) -> Profile:

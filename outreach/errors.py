@@ -60,3 +60,7 @@ class OrthographyError(OutreachError):
 
 class CheckFailed(OutreachError):
     """``outreach check`` found errors (they were printed above)."""
+
+
+class PrintError(OutreachError):
+    """A print run cannot be made (draft text without --allow-draft, an unknown layout, a broken layout...)."""

@@ -1,7 +1,13 @@
-"""Thin wrappers around ffmpeg/ffprobe (argv lists, never a shell) and atomic file writes."""
+"""Thin wrappers around ffmpeg/ffprobe (argv lists, never a shell), loudness measures and atomic file writes.
+
+Loudness is measured as ITU-R BS.1770 says: integrated loudness with
+pyloudnorm, true peak by 4x oversampling. Programme mastering and the import of
+recordings both measure with these, so the two agree on what -16 LUFS means.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -71,6 +77,30 @@ def decode(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]
     rate = sample_rate or probe(path)["sample_rate"]
     raw = ffmpeg("-i", str(path), "-f", "f32le", "-ac", "1", "-ar", str(rate), "-")
     return np.frombuffer(raw, dtype=np.float32).copy(), rate
+
+
+def integrated_loudness(samples: np.ndarray, rate: int) -> float:
+    """Integrated loudness (LUFS) of at least 0.4 s of mono samples (one gating block); -inf for silence."""
+    import numpy as np
+    import pyloudnorm
+
+    return float(pyloudnorm.Meter(rate).integrated_loudness(samples.astype(np.float64)))
+
+
+def true_peak_db(samples: np.ndarray) -> float:
+    """True peak (dBTP): 4x oversampling through a 48-tap interpolation filter, as ITU-R BS.1770-4 Annex 2."""
+    import numpy as np
+    from scipy.signal import firwin, upfirdn
+
+    if samples.size == 0:
+        return float("-inf")
+    interpolated = upfirdn(firwin(48, 0.25) * 4, samples.astype(np.float64), up=4)
+    peak = float(np.max(np.abs(interpolated)))
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def to_wav(src: Path, dst: Path, sample_rate: int | None = None) -> None:

@@ -11,7 +11,9 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -56,6 +58,8 @@ class SpoolOutput:
 class CommandOutput:
     """Runs a player (aplay, ffplay ...) as an argv list, with a timeout; stops it when the daemon stops."""
 
+    term_seconds = 5.0  # how long a stopped player may take to close its device before it is killed
+
     def __init__(self, name: str, argv: list[str], device: str | None, timeout: float) -> None:
         self.name = name
         self.argv = argv
@@ -69,21 +73,34 @@ class CommandOutput:
         argv = self.command(path)
         if not shutil.which(argv[0]):
             raise OutputError(f"player '{argv[0]}' is not installed")
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = dt.datetime.now() + dt.timedelta(seconds=self.timeout)
-        while proc.poll() is None:
-            if stop.wait(0.1):
-                proc.terminate()
-                proc.wait(5)
-                raise Interrupted("stopped while playing")
-            if dt.datetime.now() > deadline:
-                proc.kill()
-                proc.wait(5)
-                raise OutputError(f"{argv[0]} did not finish within {self.timeout:.0f} s")
-        if proc.returncode != 0:
-            err = (proc.stderr.read() if proc.stderr else b"").decode("utf-8", "replace").strip()[-200:]
-            raise OutputError(f"{argv[0]} exited with {proc.returncode}: {err}")
+        with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty player cannot block on it
+            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+            deadline = time.monotonic() + self.timeout
+            while proc.poll() is None:
+                if stop.wait(0.1):
+                    _end(proc, self.term_seconds)
+                    raise Interrupted("stopped while playing")
+                if time.monotonic() > deadline:
+                    _end(proc, 0)
+                    raise OutputError(f"{argv[0]} did not finish within {self.timeout:.0f} s")
+            if proc.returncode != 0:
+                err.seek(0)
+                tail = err.read().decode("utf-8", "replace").strip()[-200:]
+                raise OutputError(f"{argv[0]} exited with {proc.returncode}: {tail}")
         return " ".join(argv)
+
+
+def _end(proc: subprocess.Popen[bytes], term_seconds: float) -> None:
+    """Stop a player: politely first (it may close the sound device cleanly), then for sure."""
+    if term_seconds > 0:
+        proc.terminate()
+        try:
+            proc.wait(term_seconds)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    proc.kill()
+    proc.wait()
 
 
 class NullOutput:

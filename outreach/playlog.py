@@ -127,11 +127,17 @@ class PlayLog:
 
     def sync(self, occurrences: list[dict[str, Any]], window: tuple[dt.datetime, dt.datetime],
              now: dt.datetime) -> tuple[list[str], list[str], list[str]]:
-        """Bring the log in line with a fresh expansion of the horizon; returns (added, changed, cancelled) ids."""
+        """Bring the log in line with a fresh expansion of the horizon; returns (added, changed, cancelled) ids.
+
+        A play rescheduled to replay after an interruption keeps its new time: the plan never moves or
+        cancels it (its planned time has passed, so the expansion no longer holds it)."""
         added, changed, cancelled = [], [], []
         wanted = {o["id"]: o for o in occurrences}
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
+            replays = {r["id"] for r in conn.execute(
+                "SELECT t.id FROM transitions t JOIN plays p ON p.id = t.id WHERE p.state = 'scheduled'"
+                " AND t.from_state = 'interrupted' AND t.to_state = 'scheduled'")}
             existing = {r["id"]: r for r in conn.execute(
                 "SELECT * FROM plays WHERE id IN (%s)" % ",".join("?" * len(wanted)), list(wanted))} if wanted else {}
             for pid, occ in wanted.items():
@@ -146,7 +152,7 @@ class PlayLog:
                         (*fields, pid, _iso(now)))
                     self._transition(conn, pid, None, "scheduled", occ.get("reason"), now)
                     added.append(pid)
-                elif row["state"] == "scheduled" and tuple(row[k] for k in (
+                elif row["state"] == "scheduled" and pid not in replays and tuple(row[k] for k in (
                         "planned_at", "village", "rule", "script", "programme", "variables", "output",
                         "reason_planned")) != fields:
                     conn.execute(
@@ -155,7 +161,7 @@ class PlayLog:
                     changed.append(pid)
             for r in conn.execute("SELECT id FROM plays WHERE state='scheduled' AND planned_at >= ? AND planned_at <= ?",
                                   (_iso(window[0]), _iso(window[1]))).fetchall():
-                if r["id"] not in wanted:
+                if r["id"] not in wanted and r["id"] not in replays:
                     conn.execute("UPDATE plays SET state='cancelled', reason=?, updated_at=? WHERE id=?",
                                  ("no longer in the plan", _iso(now), r["id"]))
                     self._transition(conn, r["id"], "scheduled", "cancelled", "no longer in the plan", now)

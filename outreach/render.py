@@ -15,10 +15,10 @@ or a variable, so the audio stage can voice each with its own engine.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import re
 import traceback
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
-from outreach.catalog import Script, coerce
+from outreach.catalog import Script, coerce, to_number
 from outreach.datafile import display_path
 from outreach.deployment import Profile, Village
 from outreach.errors import (
@@ -41,9 +41,18 @@ from outreach.errors import (
 from outreach.languages import bouyei, mandarin
 
 
-class Mode(str, enum.Enum):
+class Mode(StrEnum):
+    """What a text is rendered for: a card shows ``110,000元``, a voice says ``十一万元``."""
+
     PRINT = "print"
     SPEECH = "speech"
+
+
+class Origin(StrEnum):
+    """Where a segment's text came from: the template itself, or a variable (names, amounts, dates)."""
+
+    FIXED = "fixed"
+    VARIABLE = "variable"
 
 
 # Private-use characters delimit variables and language spans in the raw output.
@@ -62,11 +71,11 @@ MAX_REPEAT = 100_000
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of text in one language; origin is 'fixed' (template text) or 'variable'."""
+    """A run of text in one language, and where it came from (recordings of fixed text can be reused)."""
 
     lang: str
     text: str
-    origin: str = "fixed"
+    origin: Origin = Origin.FIXED
 
 
 @dataclass(frozen=True)
@@ -102,23 +111,18 @@ def _phone(ctx, value: Any) -> str:
     return mandarin.read_digits(re.sub(r"\D", "", text)) if _mode(ctx) is Mode.SPEECH else text
 
 
-def _to_number(value: Any) -> int | float:
-    number = float(str(value).replace(",", ""))
-    return int(number) if number.is_integer() else number
-
-
 @pass_context
 def _money(ctx, value: Any) -> str:
     if _mode(ctx) is Mode.SPEECH:
-        return mandarin.read_number(value) + "元"
-    return mandarin.format_money(_to_number(value))
+        return mandarin.read_money(value)
+    return mandarin.format_money(to_number(value))
 
 
 @pass_context
 def _number(ctx, value: Any) -> str:
     if _mode(ctx) is Mode.SPEECH:
         return mandarin.read_number(value)
-    return format_decimal(_to_number(value), locale="zh_CN")
+    return format_decimal(to_number(value), locale="zh_CN")
 
 
 @pass_context
@@ -280,11 +284,17 @@ def build_context(
     return context
 
 
-def _template_line(exc: BaseException, filename: str) -> int | None:
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename == filename:
-            return frame.lineno
-    return None
+def _render_error(exc: Exception, script: Script, lang: str, filename: str) -> TemplateError:
+    """The one-line error for a template that failed while running, located at its line when known."""
+    where = display_path(script.template_path(lang))
+    line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename == filename), None)
+    at = f"{where}:{line}" if line else where
+    if isinstance(exc, SecurityError):
+        return TemplateSecurityError(f"{at}: the sandbox refused: {str(exc).rstrip('.')}; nothing was run")
+    undefined = re.fullmatch(r"'(\w+)' is undefined", str(exc)) if isinstance(exc, jinja2.UndefinedError) else None
+    if undefined:
+        return MissingVariableError(script.id, lang, [undefined.group(1)], at)
+    return TemplateError(f"{at}: script '{script.id}' ({lang}): {exc}")
 
 
 def render(
@@ -306,22 +316,10 @@ def render(
     if missing:
         raise MissingVariableError(script.id, lang, missing)
     context[_MODE_KEY] = mode.value
-    where = display_path(script.template_path(lang))
     try:
         raw = template.render(context)
-    except (SecurityError, jinja2.UndefinedError) as exc:
-        line = _template_line(exc, template.filename or "")
-        at = f"{where}:{line}" if line else where
-        if isinstance(exc, SecurityError):
-            raise TemplateSecurityError(f"{at}: the sandbox refused: {str(exc).rstrip('.')}; nothing was run") from None
-        undefined = re.fullmatch(r"'(\w+)' is undefined", exc.message or "")
-        if undefined:
-            raise MissingVariableError(script.id, lang, [undefined.group(1)], at) from None
-        raise TemplateError(f"{at}: script '{script.id}' ({lang}): {exc.message}") from None
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        line = _template_line(exc, template.filename or "")
-        at = f"{where}:{line}" if line else where
-        raise TemplateError(f"{at}: script '{script.id}' ({lang}): {exc}") from None
+    except (SecurityError, jinja2.UndefinedError, TypeError, ValueError, ArithmeticError) as exc:
+        raise _render_error(exc, script, lang, template.filename or "") from None
     segments = segment(raw.strip(), lang)
     if mode is Mode.SPEECH:
         segments = _speech(segments, profile.phone_numbers())
@@ -357,7 +355,7 @@ def segment(raw: str, lang: str) -> list[Segment]:
 def _emit(runs: list[Segment], text: str, base: str, stack: list[str], depth: int) -> None:
     if not text:
         return
-    origin = "variable" if depth else "fixed"
+    origin = Origin.VARIABLE if depth else Origin.FIXED
     lang = stack[-1] if stack else base
     if stack or lang == "cmn":
         runs.append(Segment(lang, text, origin))
@@ -376,7 +374,7 @@ def _merge(runs: list[Segment]) -> list[Segment]:
     """Join neighbours of one language and origin; text without letters takes its neighbour's language."""
     merged: list[Segment] = []
     for run in runs:
-        if merged and not _has_letters(run.text):
+        if merged and not has_words(run.text):
             run = Segment(merged[-1].lang, run.text, run.origin)
         if merged and merged[-1].lang == run.lang and merged[-1].origin == run.origin:
             merged[-1] = Segment(run.lang, merged[-1].text + run.text, run.origin)
@@ -385,12 +383,12 @@ def _merge(runs: list[Segment]) -> list[Segment]:
     return merged
 
 
-def _has_letters(text: str) -> bool:
+def has_words(text: str) -> bool:
+    """Whether a text has anything to say or show (a letter or digit), not just spaces and punctuation."""
     return any(ch.isalnum() for ch in text)
 
 
 def _speech(segments: list[Segment], phones: list[str]) -> list[Segment]:
-    return [
-        Segment(s.lang, mandarin.speak(s.text, phones), s.origin) if s.lang == "cmn" else s
-        for s in segments
-    ]
+    """Numbers as a voice reads them, each Mandarin segment read with its neighbours (拨打 | 110 | 报警)."""
+    spoken = mandarin.speak_segments([s.text if s.lang == "cmn" else None for s in segments], phones)
+    return [s if said is None else Segment(s.lang, said, s.origin) for s, said in zip(segments, spoken)]

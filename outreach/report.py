@@ -12,19 +12,38 @@ import io
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from outreach.deployment import Deployment
 from outreach.errors import OutreachError
-from outreach.playlog import Play, open_playlog
+from outreach.media import write_atomic
+from outreach.playlog import Play
+from outreach.print.layouts import Layout
 from outreach.print.ledger import Ledger
+from outreach.print.pdf import html_from_template, pdf_from_template
 
+TEMPLATE = "reports/monthly.html.j2"
 PALETTE = ["#0b3d91", "#c8102e", "#2a9d8f", "#e9a23b", "#6a4c93", "#4a7c59", "#8d99ae", "#b5838d"]
+
+
+class ReportFormat(StrEnum):
+    """What the report is written as: a spreadsheet, a page to open, or a page to send."""
+
+    CSV = "csv"
+    HTML = "html"
+    PDF = "pdf"
+
+    @classmethod
+    def choose(cls, fmt: str | None, out: Path) -> "ReportFormat":
+        """The format asked for, else the one the file name ends in."""
+        try:
+            return cls(fmt or out.suffix.lstrip(".").lower())
+        except ValueError:
+            raise OutreachError(f"give --format {'|'.join(cls)} or a file ending in one of them") from None
 
 
 @dataclass
@@ -70,8 +89,8 @@ def summarise(month: str, plays: list[Play], printed: dict[str, dict[str, int]])
             problems.append({"planned": f"{p.planned_at:%Y-%m-%d %H:%M}", "village": p.village,
                              "script": p.script, "state": p.state, "reason": p.reason or ""})
     played = [{"village": v, "script": s, "language": lang, "count": n} for (v, s, lang), n in sorted(counts.items())]
-    printed_rows = [{"village": v, "card": d.get("card", 0), "wallet": d.get("wallet", 0),
-                     "leaflet": d.get("leaflet", 0), "total": sum(d.values())} for v, d in sorted(printed.items())]
+    printed_rows = [{"village": v, **{layout.value: d.get(layout.value, 0) for layout in Layout}, "total": sum(d.values())}
+                    for v, d in sorted(printed.items())]
     totals = {
         "played": sum(1 for p in plays if p.state == "played"),
         "missed": sum(1 for p in plays if p.state == "missed"),
@@ -116,12 +135,9 @@ def chart_svg(weekly: dict[str, dict[str, int]], width: int = 640, height: int =
 
 
 def collect_summary(deployment: Deployment, month: str) -> Summary:
-    import zoneinfo
-
-    zone = zoneinfo.ZoneInfo(deployment.profile.timezone)
-    start, end = month_bounds(month, zone)
-    plays = open_playlog(deployment.state_dir).query(since=start, until=end)
-    printed = Ledger(deployment.state_dir / "ledger.sqlite").per_village(month)
+    start, end = month_bounds(month, deployment.zone)
+    plays = deployment.playlog().query(since=start, until=end)
+    printed = Ledger(deployment.ledger_path).per_village(month)
     return summarise(month, plays, printed)
 
 
@@ -138,29 +154,29 @@ def to_csv(summary: Summary) -> str:
     return buffer.getvalue()
 
 
+def _context(deployment: Deployment, summary: Summary) -> dict[str, Any]:
+    """What the report layout shows beyond the letterhead (county, station) every printed page gets."""
+    return {
+        "title": f"{deployment.profile.county.cmn}反诈宣传月报 {summary.month}",
+        "generated": deployment.now().strftime("%Y-%m-%d %H:%M"),
+        "totals": summary.totals, "chart": chart_svg(summary.weekly), "played": summary.played,
+        "problems": summary.problems, "printed": summary.printed,
+    }
+
+
 def to_html(deployment: Deployment, summary: Summary) -> str:
-    folder = deployment.templates / "reports"
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
-                               undefined=jinja2.StrictUndefined)
-    profile = deployment.profile
-    return env.get_template("monthly.html.j2").render(
-        title=f"{profile.county.cmn}反诈宣传月报 {summary.month}", county=profile.county.cmn,
-        station=profile.station.name, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        totals=summary.totals, chart=chart_svg(summary.weekly), played=summary.played,
-        problems=summary.problems, printed=summary.printed,
-    )
+    """The report as one self-contained page (inline SVG chart), the same page the PDF prints."""
+    return html_from_template(deployment, TEMPLATE, _context(deployment, summary))
 
 
-def write_report(deployment: Deployment, month: str, fmt: str, out: Path) -> Summary:
-    from outreach.media import write_atomic
-
+def write_report(deployment: Deployment, month: str, fmt: str | None, out: Path) -> Summary:
+    """Summarise the month and write it as asked (or as ``out``'s extension says), atomically."""
+    fmt = ReportFormat.choose(fmt, out)
     summary = collect_summary(deployment, month)
-    if fmt == "csv":
+    if fmt is ReportFormat.CSV:
         write_atomic(out, to_csv(summary).encode("utf-8-sig"))
-    elif fmt == "html":
+    elif fmt is ReportFormat.HTML:
         write_atomic(out, to_html(deployment, summary).encode("utf-8"))
     else:
-        from weasyprint import HTML
-
-        write_atomic(out, HTML(string=to_html(deployment, summary), base_url=str(deployment.root)).write_pdf())
+        pdf_from_template(deployment, TEMPLATE, _context(deployment, summary), out)
     return summary

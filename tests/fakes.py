@@ -1,29 +1,12 @@
 """The few fakes the tests use. Each stands in for something we cannot reach here
-(Google's TTS service) or wraps a real part to count or break it; none replaces
-espeak-ng, ffmpeg or SQLite."""
+(Google's TTS service); none replaces espeak-ng, ffmpeg or SQLite. The daemon's
+fakes (a clock and an in-process renderer) live in daemon_fakes.py."""
 
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import requests
-
-
-class CountingEngine:
-    """Wraps a real engine and counts how often it synthesises (to prove cache hits)."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.calls: list[str] = []
-
-    def identity(self, text: str, lang: str) -> str:
-        return self.inner.identity(text, lang)
-
-    def synthesize(self, text: str, lang: str, out: Path) -> None:
-        self.calls.append(text)
-        self.inner.synthesize(text, lang, out)
 
 
 class OfflineHTTP:

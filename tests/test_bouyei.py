@@ -43,7 +43,8 @@ def test_syllable_parts_and_loan_tones():
     ("mengz trogt", 7, "unknown initial 'tr'"),
     ("xeen", 1, "missing tone letter after 'xeen'"),
     ("xaoel", 1, "impossible final 'aoe'"),
-    ("bea", 1, "missing tone letter after 'bea'"),
+    ("bie", 1, "missing tone letter after 'bie'"),
+    ("veac", 1, "written 'w' ('weac'"),
     ("xuib", 1, "impossible final 'uib'"),
     ("xiaol", 1, "loan syllable"),
 ])

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from outreach.calendar import (
-    build_events, day_branch, festival_events, holiday_events, load_calendar_data, lunar_to_solar,
+    EventKind, build_events, day_branch, events_for_year, festival_events, holiday_events, load_calendar_data,
+    lunar_to_solar, unofficial_years,
 )
 from outreach.errors import ConfigError
 
@@ -53,6 +54,8 @@ def test_2026_data_file_agrees_with_chinese_calendar(data):
     assert from_file == from_library
     assert ("workday", D(2026, 2, 28), D(2026, 2, 28)) in from_file  # a 2026 make-up workday (调休)
     assert ("holiday", D(2026, 2, 15), D(2026, 2, 23)) in from_file
+    names = {e.name for e in holiday_events(2026, data) if e.kind == EventKind.WORKDAY}
+    assert {"new-year-workday", "spring-festival-workday"} <= names  # named after the holiday they make up for
 
 
 def test_2027_has_no_official_data_so_it_is_marked_unofficial(data):
@@ -73,6 +76,23 @@ def test_school_terms_exams_and_markets(shipped, data):
     assert all(day_branch(e.start) in "子午" for e in markets)
     gaps = {(b.start - a.start).days for a, b in zip(markets, markets[1:])}
     assert gaps == {6}
+
+
+def test_years_with_estimated_holidays_are_named(shipped, data):
+    events = build_events(data, shipped.profile, D(2026, 1, 1), D(2028, 12, 31))
+    assert unofficial_years(events, D(2026, 1, 1), D(2028, 12, 31)) == [2027, 2028]
+    assert unofficial_years(events, D(2026, 1, 1), D(2026, 12, 31)) == []
+
+
+def test_a_workday_without_a_date_names_the_key_path(deployment):
+    path = deployment.root / "schedules" / "calendar" / "holidays-2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "{date: 2026-01-04, for: new-year}" in text
+    path.write_text(text.replace("{date: 2026-01-04, for: new-year}", "{day: 2026-01-04, for: new-year}"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"holidays-2026.yaml: workdays\[0\]\.date: required key is missing; "
+                                          r"workdays\[0\]\.day: unknown key"):
+        load_calendar_data(deployment.root / "schedules" / "calendar")
 
 
 def test_day_branch_matches_lunar_python():
@@ -99,3 +119,12 @@ def test_calendar_cli(run, shipped):
     assert any(r["kind"] == "holiday" and not r["official"] for r in rows)
     code, out, _ = run("calendar", "2027", "--village", "xiangle", "--root", str(shipped.root))
     assert code == 0 and "石屯场" not in out and "王母场" in out
+
+
+def test_events_for_year_of_the_deployment_and_of_one_village(shipped):
+    every = events_for_year(shipped, 2027)
+    assert all(e.end >= D(2027, 1, 1) and e.start <= D(2027, 12, 31) for e in every)
+    xiangle = events_for_year(shipped, 2027, "xiangle")
+    assert xiangle == [e for e in every if e.applies_to("xiangle")] and len(xiangle) < len(every)
+    with pytest.raises(ConfigError, match="unknown village 'atlantis'"):
+        events_for_year(shipped, 2027, "atlantis")

@@ -1,173 +1,307 @@
-"""The real daemon, as a subprocess, on plans whose occurrences are seconds apart.
+"""The daemon in-process: a fake clock, a fake renderer (the worker has its own tests), and the real
+play log, APScheduler (in-memory job store), spool folder and player commands. Jobs are fired by calling what
+APScheduler would call, at the time the job says, on the fake clock."""
 
-Real parts: APScheduler with its SQLite job store, the SQLite play log, the
-render worker (espeak-ng, ffmpeg), a spool folder, and a slow player command
-(a real process that takes seconds) to be cut off mid-play."""
+from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
+import threading
 import zoneinfo
 from pathlib import Path
 
 import pytest
 
+from outreach.daemon import Daemon
 from outreach.deployment import Deployment
-from outreach.playlog import PlayLog
+from outreach.outputs import CommandOutput
 
-from conftest import copy_deployment, write_script
+from daemon_fakes import FakeClock, FakeRenderer, GateOutput
+from daemon_helpers import GRACE, log_of, make_site, spool, transitions, wait_for, write_plan
 
-ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-PROFILE_EDITS = {
-    "programmes:\n": "programmes:\n  quick:\n    languages: [cmn]\n    chime: null\n    closing_chime: null\n"
-                     "    repeats: 1\n",
-    "  dry-run:\n": "  slow:\n    type: command\n    argv: [python3, -c, 'import time; time.sleep(4)', '{file}']\n"
-                   "  dry-run:\n",
-    "  grace_seconds: 300 ": "  grace_seconds: 3 ",
-    "  watch_seconds: 15 ": "  watch_seconds: 1 ",
-    "  - id: wangmu\n": "  - id: wangmu\n    output: slow\n",
-}
+LATE = dt.timedelta(milliseconds=250)
+BROKEN = "templates/scripts/broken/cmn.j2:1: unexpected '}'"
 
 
 @pytest.fixture
-def site(tmp_path) -> Deployment:
-    deployment = copy_deployment(tmp_path, PROFILE_EDITS)
-    (tmp_path / "schedules" / "plans" / "county.yaml").unlink()
-    write_script(deployment, "tiny", {"cmn": "{{ village.name }}的乡亲们，请拨打{{ hotline | phone }}。"})
-    write_script(deployment, "broken", {"cmn": "坏了{{ hotline | phone }"})
-    return deployment
+def site(tmp_path: Path) -> Deployment:
+    return make_site(tmp_path)
 
 
-def write_plan(deployment: Deployment, plays: list[tuple[float, str, str]], name: str = "test") -> dict[str, dt.datetime]:
-    """One rule per play, at now + seconds (local time, to the second): returns rule id -> time."""
-    now = dt.datetime.now(ZONE)
-    rules, times = [], {}
-    for i, (seconds, village, script) in enumerate(plays):
-        at = (now + dt.timedelta(seconds=seconds)).replace(microsecond=0)
-        rule_id = f"{name}-{i}"
-        times[rule_id] = at
-        rules.append({"id": rule_id, "villages": [village], "scripts": [script], "programme": "quick",
-                      "times": [at.strftime("%H:%M:%S")], "windows": [{"dates": [at.date().isoformat()] * 2}]})
-    plan = {"quiet_hours": [], "collision_gap_minutes": 0, "rules": rules}
-    (deployment.root / "schedules" / "plans" / f"{name}.yaml").write_text(json.dumps(plan), encoding="utf-8")
-    return times
+def start_clock(site: Deployment) -> FakeClock:
+    """A fake clock at the real time (to the second), so plans expand as they would today."""
+    return FakeClock(dt.datetime.now(zoneinfo.ZoneInfo(site.profile.timezone)).replace(microsecond=0))
 
 
-def start(deployment: Deployment, exit_after: float) -> subprocess.Popen:
-    env = {**os.environ, "OUTREACH_ROOT": str(deployment.root)}
-    return subprocess.Popen([sys.executable, "-m", "outreach", "daemon", "--exit-after", str(exit_after)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+@pytest.fixture
+def clock(site: Deployment) -> FakeClock:
+    return start_clock(site)
 
 
-def log_of(deployment: Deployment) -> dict[str, object]:
-    book = PlayLog(deployment.state_dir / "playlog.sqlite")
-    return {p.rule: p for p in book.query()}
+@pytest.fixture
+def renderer(tmp_path: Path) -> FakeRenderer:
+    (tmp_path / "rendered").mkdir()
+    return FakeRenderer(tmp_path / "rendered", failures={"broken": BROKEN})
 
 
-def wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+@pytest.fixture
+def daemon(site, clock, renderer):
+    daemon = Daemon(site, clock=clock, renderer=renderer)
+    yield daemon
+    daemon.stop()
 
 
-def spool(deployment: Deployment) -> list[Path]:
-    folder = deployment.state_dir / "spool"
-    return sorted(folder.glob("*.mp3")) if folder.exists() else []
+def fire_all(daemon: Daemon, clock: FakeClock, late: dt.timedelta = LATE) -> None:
+    """Run every job in time order, each at its run time + late (what APScheduler does, on the fake clock)."""
+    for job in sorted(daemon.scheduler.get_jobs(), key=lambda j: j.next_run_time):
+        clock.set(job.next_run_time + late)
+        job.func(*job.args)
 
 
-def test_plays_every_occurrence_exactly_once_and_the_log_agrees_with_the_spool(site):
-    times = write_plan(site, [(12, "xiangle", "tiny"), (13, "pingrao", "tiny"), (15, "xiangle", "tiny"),
-                              (16, "xiangle", "broken")])
-    proc = start(site, exit_after=20)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
+def in_thread(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_plays_every_occurrence_exactly_once_and_the_log_agrees_with_the_spool(site, clock, daemon, renderer):
+    times = write_plan(site, clock.now(), [(12, "xiangle", "tiny"), (13, "pingrao", "tiny"), (15, "xiangle", "tiny"),
+                                           (16, "xiangle", "broken")])
+    daemon.start()
+    daemon.render_pending()
     plays = log_of(site)
-    states = {rule: p.state for rule, p in plays.items()}
-    assert states == {"test-0": "played", "test-1": "played", "test-2": "played", "test-3": "failed"}, err
-    assert "syntax" in plays["test-3"].reason.lower() or "broken/cmn.j2" in plays["test-3"].reason
-    files = spool(site)
-    assert sorted(Path(p.detail) for p in plays.values() if p.state == "played") == files
-    for rule, at in times.items():
-        if states[rule] == "played":
-            assert plays[rule].planned_at == at
-            assert 0 <= plays[rule].lateness_ms < 1000
-            assert f"{at:%Y%m%d-%H%M%S}" in Path(plays[rule].detail).name
-
-
-def test_sigkill_and_restart_plays_nothing_twice_and_logs_missed_and_interrupted(site):
-    times = write_plan(site, [(12, "xiangle", "tiny"), (13, "wangmu", "tiny"), (15, "xiangle", "tiny"),
-                              (28, "xiangle", "tiny")])
-    proc = start(site, exit_after=60)
-    assert wait_for(lambda: log_of(site).get("test-1") and log_of(site)["test-1"].state == "playing", 30)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
-    # let the third occurrence pass beyond the 3 s grace while the daemon is down
-    time.sleep(max(0.0, (times["test-2"] - dt.datetime.now(ZONE)).total_seconds() + 4))
-    again = start(site, exit_after=max(8.0, (times["test-3"] - dt.datetime.now(ZONE)).total_seconds() + 4))
-    _, err = again.communicate(timeout=60)
-    assert again.returncode == 0, err
+    assert sorted((j.id, j.next_run_time) for j in daemon.scheduler.get_jobs()) == \
+        sorted((plays[rule].id, at) for rule, at in times.items())
+    assert len(renderer.requests) == 3  # the two xiangle/tiny plays share one programme
+    fire_all(daemon, clock)
+    fire_all(daemon, clock)  # a duplicate firing of every job changes nothing
     plays = log_of(site)
     assert {rule: p.state for rule, p in plays.items()} == {
-        "test-0": "played", "test-1": "interrupted", "test-2": "missed", "test-3": "played"}, err
-    assert len(spool(site)) == 2
-    book = PlayLog(site.state_dir / "playlog.sqlite")
-    assert [t[1] for t in book.transitions(plays["test-0"].id)] == ["scheduled", "playing", "played"]
-    assert [t[1] for t in book.transitions(plays["test-1"].id)] == ["scheduled", "playing", "interrupted"]
+        "test-0": "played", "test-1": "played", "test-2": "played", "test-3": "failed"}
+    assert plays["test-3"].reason == BROKEN
+    assert sorted(Path(p.detail) for p in plays.values() if p.state == "played") == spool(site)
+    for rule, at in times.items():
+        if plays[rule].state == "played":
+            assert plays[rule].planned_at == at
+            assert plays[rule].lateness_ms == 250
+            assert f"{at:%Y%m%d-%H%M%S}" in Path(plays[rule].detail).name
+            assert transitions(site, plays[rule]) == ["scheduled", "playing", "played"]
 
 
-def test_sighup_replans_and_sigterm_stops_cleanly_recording_the_interrupted_play(site):
-    write_plan(site, [(16, "wangmu", "tiny")], name="first")
-    proc = start(site, exit_after=60)
-    time.sleep(3)
-    write_plan(site, [(7, "xiangle", "tiny")], name="second")
-    os.kill(proc.pid, signal.SIGHUP)
-    assert wait_for(lambda: (p := log_of(site).get("first-0")) is not None and p.state == "playing", 25)
-    os.kill(proc.pid, signal.SIGTERM)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    plays = log_of(site)
-    assert plays["second-0"].state == "played"
-    assert plays["first-0"].state == "interrupted"
-    assert "daemon stopped" in err
+def test_a_play_that_cannot_start_within_the_grace_is_missed(site, clock, daemon):
+    write_plan(site, clock.now(), [(10, "xiangle", "tiny")])
+    daemon.start()
+    daemon.render_pending()
+    fire_all(daemon, clock, late=GRACE + dt.timedelta(seconds=1))
+    play = log_of(site)["test-0"]
+    assert play.state == "missed" and play.reason == "could start only 4 s late (grace 3 s)"
+    assert spool(site) == []
 
 
-def test_status_and_log_commands(site, run):
-    write_plan(site, [(12, "xiangle", "tiny"), (3600, "xiangle", "tiny")])
-    proc = start(site, exit_after=15)
-    proc.communicate(timeout=60)
-    code, out, _ = run("status", "--json", "--root", str(site.root))
-    assert code == 0
-    data = json.loads(out)
-    assert data["daemon"]["running"] is False
-    assert data["horizon"] == {"scheduled": 1, "ready": 1, "not_ready": []}
-    assert [p["state"] for p in data["last"]] == ["played"]
-    code, out, _ = run("log", "--json", "--village", "xiangle", "--root", str(site.root))
-    assert sorted(p["state"] for p in json.loads(out)) == ["played", "scheduled"]
-
-
-def test_a_programme_changed_after_rendering_is_not_aired(site, tmp_path):
-    """In-process: the play step refuses a file whose content is not what was rendered and checked."""
-    from outreach.daemon import Daemon
-
-    daemon = Daemon(site)
-    now = dt.datetime.now(ZONE)
-    occ = {"id": "x1", "at": now, "village": "xiangle", "rule": "r", "script": "tiny", "programme": "quick",
-           "variables": {}, "output": "spool", "reason": "test"}
-    daemon.playlog.sync([occ], (now, now), now)
-    programme = tmp_path / "p.mp3"
-    programme.write_bytes(b"rendered and checked")
-    import hashlib
-    daemon.playlog.set_rendered("x1", str(programme), hashlib.sha256(programme.read_bytes()).hexdigest(), ["cmn"], now)
-    programme.write_bytes(b"overwritten by something else")
-    daemon.play("x1")
-    play = daemon.playlog.get("x1")
+def test_a_programme_changed_after_rendering_is_not_aired(site, clock, daemon):
+    write_plan(site, clock.now(), [(10, "xiangle", "tiny")])
+    daemon.start()
+    daemon.render_pending()
+    Path(log_of(site)["test-0"].programme_path).write_bytes(b"overwritten by something else")
+    fire_all(daemon, clock)
+    play = log_of(site)["test-0"]
     assert play.state == "failed" and "changed after it was prepared" in play.reason
     assert spool(site) == []
+
+
+def test_a_programme_gone_or_never_rendered_fails_with_the_reason(site, clock, daemon):
+    write_plan(site, clock.now(), [(10, "xiangle", "tiny"), (11, "pingrao", "tiny")])
+    daemon.start()
+    daemon.render_pending()
+    Path(log_of(site)["test-0"].programme_path).unlink()
+    daemon.playlog.set_render_error(log_of(site)["test-1"].id, "espeak-ng is not installed", clock.now())
+    fire_all(daemon, clock)
+    plays = log_of(site)
+    assert (plays["test-0"].state, plays["test-0"].reason) == ("failed", "the programme was not rendered in time")
+    assert (plays["test-1"].state, plays["test-1"].reason) == ("failed", "espeak-ng is not installed")
+
+
+def test_an_unknown_output_fails_the_play(site, clock, daemon):
+    now = clock.now()
+    daemon.playlog.sync([{"id": "x1", "at": now, "village": "xiangle", "rule": "r", "script": "tiny",
+                          "programme": "quick", "output": "nowhere"}], (now, now), now)
+    daemon.queue.replace(daemon.playlog.query())
+    daemon.render_pending()
+    daemon.player.play("x1")
+    play = daemon.playlog.get("x1")
+    assert (play.state, play.reason) == ("failed", "unknown output 'nowhere'")
+
+
+def test_an_output_busy_for_the_whole_grace_misses_the_next_play(site, clock, daemon):
+    write_plan(site, clock.now(), [(10, "xiangle", "tiny"), (10, "pingrao", "tiny")])
+    daemon.start()
+    daemon.render_pending()
+    gate = GateOutput(daemon.player.outputs["spool"])
+    daemon.player.configure({**daemon.player.outputs, "spool": gate}, daemon.grace)
+    first, second = (log_of(site)[rule] for rule in ("test-0", "test-1"))
+    clock.set(first.planned_at)
+    playing = in_thread(daemon.player.play, first.id)
+    assert gate.entered.wait(10)
+    clock.step = dt.timedelta(seconds=1)  # every look at the clock is a second later: the grace runs out
+    daemon.player.play(second.id)
+    gate.release()
+    playing.join(10)
+    plays = log_of(site)
+    assert plays["test-0"].state == "played"
+    assert (plays["test-1"].state, plays["test-1"].reason) == (
+        "missed", "output 'spool' was busy for the whole grace time")
+
+
+def test_a_failing_player_fails_the_play_and_a_stop_interrupts_it(site, clock, daemon):
+    write_plan(site, clock.now(), [(10, "xiangle", "tiny"), (20, "wangmu", "tiny")])
+    daemon.start()
+    daemon.render_pending()
+    failing = CommandOutput("spool", ["python3", "-c", "import sys; sys.exit('no sound card')", "{file}"], None, 10)
+    daemon.player.configure({**daemon.player.outputs, "spool": failing}, daemon.grace)
+    jobs = sorted(daemon.scheduler.get_jobs(), key=lambda j: j.next_run_time)
+    clock.set(jobs[0].next_run_time)
+    jobs[0].func(*jobs[0].args)
+    clock.set(jobs[1].next_run_time)
+    playing = in_thread(jobs[1].func, *jobs[1].args)
+    assert wait_for(lambda: log_of(site)["test-1"].state == "playing", 10)
+    daemon.stopping.set()
+    playing.join(10)
+    plays = log_of(site)
+    assert plays["test-0"].state == "failed" and "exited with 1: no sound card" in plays["test-0"].reason
+    assert (plays["test-1"].state, plays["test-1"].reason) == ("interrupted", "stopped while playing")
+
+
+@pytest.mark.parametrize("replay", [False, True])
+def test_a_restart_after_a_crash_settles_interrupted_and_missed_plays(tmp_path, replay, renderer):
+    site = make_site(tmp_path, {"  replay_interrupted: false": f"  replay_interrupted: {str(replay).lower()}"})
+    clock = start_clock(site)
+    times = write_plan(site, clock.now(), [(10, "xiangle", "tiny"), (12, "pingrao", "tiny"), (14, "xiangle", "tiny"),
+                                           (60, "xiangle", "tiny")])
+    first = Daemon(site, clock=clock, renderer=renderer)
+    first.start()
+    first.render_pending()
+    clock.set(times["test-0"])
+    first.player.play(log_of(site)["test-0"].id)
+    first.playlog.begin(log_of(site)["test-1"].id, times["test-1"], 0)  # cut off mid-play by a crash
+    first.stop()
+    clock.set(times["test-2"] + GRACE + dt.timedelta(seconds=5))
+    again = Daemon(site, clock=clock, renderer=renderer)
+    again.start()
+    again.render_pending()
+    fire_all(again, clock)
+    again.stop()
+    plays = log_of(site)
+    assert {rule: p.state for rule, p in plays.items()} == {
+        "test-0": "played", "test-1": "played" if replay else "interrupted", "test-2": "missed", "test-3": "played"}
+    assert plays["test-2"].reason == "the daemon was not running at the planned time"
+    assert transitions(site, plays["test-0"]) == ["scheduled", "playing", "played"]
+    assert transitions(site, plays["test-1"]) == ["scheduled", "playing", "interrupted"] + (
+        ["scheduled", "playing", "played"] if replay else [])
+    assert len(spool(site)) == (3 if replay else 2)
+
+
+def test_a_replan_follows_the_plan_and_keeps_the_schedule_when_the_plan_breaks(site, clock, daemon, caplog):
+    now = clock.now()
+    write_plan(site, now, [(100, "xiangle", "tiny"), (200, "pingrao", "tiny")])
+    daemon.start()
+    daemon.render_pending()
+    before = daemon.fingerprint()
+    times = write_plan(site, now, [(150, "xiangle", "tiny")])  # test-0 moved, test-1 gone
+    write_plan(site, now, [(300, "wangmu", "tiny")], name="more")
+    assert daemon.fingerprint() != before
+    daemon.replan()
+    plays = log_of(site)
+    assert plays["test-0"].planned_at == times["test-0"] and not plays["test-0"].ready
+    assert plays["test-1"].state == "cancelled" and plays["more-0"].state == "scheduled"
+    jobs = {j.id: j.next_run_time for j in daemon.scheduler.get_jobs()}
+    assert jobs == {plays["test-0"].id: times["test-0"], plays["more-0"].id: plays["more-0"].planned_at}
+    (site.root / "schedules" / "plans" / "more.yaml").write_text("rules: [", encoding="utf-8")
+    daemon.replan()
+    assert "re-plan failed, keeping the current schedule" in caplog.text
+    assert {j.id for j in daemon.scheduler.get_jobs()} == set(jobs)
+
+
+def test_renders_nearest_air_time_first_and_once_per_programme(site, clock, daemon, renderer):
+    write_plan(site, clock.now(), [(300, "xiangle", "tiny"), (60, "pingrao", "tiny"), (120, "wangmu", "tiny"),
+                                   (30, "wangmu", "tiny")])
+    daemon.start()
+    daemon.render_pending()
+    assert [r.village for r in renderer.requests] == ["wangmu", "pingrao", "xiangle"]
+    assert all(p.ready for p in log_of(site).values())
+
+
+@pytest.fixture
+def rendering(daemon, renderer, site, clock):
+    """A daemon whose render thread is busy with a slow programme (hongxing, due in 100 s) when a re-plan
+    adds a play due in 10 s (xiangle) next to one queued earlier (pingrao, in 200 s)."""
+    now = clock.now()
+    write_plan(site, now, [(100, "hongxing", "tiny"), (200, "pingrao", "tiny")])
+    renderer.hold("hongxing")
+    daemon.start()
+    thread = in_thread(daemon.render_loop)
+    assert renderer.holding.wait(10)
+    write_plan(site, now, [(10, "xiangle", "tiny")], name="soon")
+    daemon.replan()
+    clock.set(log_of(site)["soon-0"].planned_at + LATE)
+    yield daemon
+    renderer.release()
+    daemon.stop()
+    thread.join(10)
+
+
+def test_a_play_due_while_its_render_is_queued_waits_for_it(rendering, renderer, site):
+    soon = log_of(site)["soon-0"]
+    playing = in_thread(rendering.player.play, soon.id)
+    assert wait_for(lambda: rendering.queue.waiters == 1, 10)
+    renderer.release()
+    playing.join(10)
+    assert log_of(site)["soon-0"].state == "played"
+    assert wait_for(rendering.queue.idle, 10)
+    # the re-plan queued hongxing again (what changed may be what it was rendering), behind the nearer xiangle
+    assert [r.village for r in renderer.requests] == ["hongxing", "xiangle", "hongxing", "pingrao"]
+
+
+def test_a_render_still_running_at_the_end_of_the_grace_fails_the_play(rendering, clock, site):
+    soon = log_of(site)["soon-0"]
+    playing = in_thread(rendering.player.play, soon.id)
+    assert wait_for(lambda: rendering.queue.waiters == 1, 10)
+    clock.advance(GRACE.total_seconds())
+    playing.join(10)
+    play = log_of(site)["soon-0"]
+    assert play.state == "failed" and "still rendering at the end of the grace" in play.reason
+
+
+def test_a_stop_while_waiting_for_a_render_leaves_the_play_scheduled(rendering, site):
+    soon = log_of(site)["soon-0"]
+    playing = in_thread(rendering.player.play, soon.id)
+    assert wait_for(lambda: rendering.queue.waiters == 1, 10)
+    rendering.stopping.set()
+    playing.join(10)
+    assert log_of(site)["soon-0"].state == "scheduled"
+
+
+def test_a_job_the_scheduler_could_not_run_in_time_is_recorded_missed(site, clock, daemon):
+    """Real APScheduler: a job whose run time is already beyond the misfire grace reports EVENT_JOB_MISSED."""
+    then = clock.now() - dt.timedelta(seconds=30)
+    daemon.playlog.sync([{"id": "x1", "at": then, "village": "xiangle", "rule": "r", "script": "tiny",
+                          "programme": "quick", "output": "spool"}], (then, then), then)
+    daemon.scheduler.start()
+    daemon.schedule(daemon.playlog.get("x1"))
+    assert wait_for(lambda: daemon.playlog.get("x1").state != "scheduled", 10)
+    play = daemon.playlog.get("x1")
+    assert (play.state, play.reason) == ("missed", "could start only 30 s late (grace 3 s)")
+
+
+def test_a_changed_script_gets_a_fresh_worker_and_a_changed_plan_does_not(site, clock, daemon, renderer):
+    now = clock.now()
+    write_plan(site, now, [(100, "xiangle", "tiny")])
+    daemon.start()
+    daemon.render_pending()
+    closes = renderer.closed
+    write_plan(site, now, [(200, "pingrao", "tiny")], name="more")
+    daemon.replan()
+    daemon.render_pending()
+    assert renderer.closed == closes
+    (site.scripts_dir / "tiny" / "cmn.j2").write_text("{{ village.name }}的乡亲们，请注意。", encoding="utf-8")
+    daemon.replan()
+    daemon.render_pending()
+    assert renderer.closed == closes + 1

@@ -20,8 +20,9 @@ def test_speak_reads_numbers_as_a_speaker_would(text, spoken):
 
 
 def test_known_phone_numbers_are_read_digit_by_digit_even_when_short():
-    assert mandarin.speak("请拨打110报警") == "请拨打一百一十报警"
-    assert mandarin.speak("请拨打110报警", phone_numbers=["110"]) == "请拨打幺幺零报警"
+    assert mandarin.speak("请记住110") == "请记住一百一十"
+    assert mandarin.speak("请记住110", phone_numbers=["110"]) == "请记住幺幺零"
+    assert mandarin.speak("请拨打110报警") == "请拨打幺幺零报警"
 
 
 def test_digits_money_dates():
@@ -32,3 +33,19 @@ def test_digits_money_dates():
     assert mandarin.read_date(dt.date(2027, 2, 6), with_year=True) == "二零二七年二月六日"
     with pytest.raises(ValueError):
         mandarin.read_number("lots")
+
+
+def test_pinyin_tokens_are_syllables_and_pause_marks():
+    assert mandarin.pinyin_tokens("“还款”，还有银行。") == ["huan2", "kuan3", ",", "hai2", "you3", "yin2", "hang2", "."]
+    assert mandarin.pinyin_tokens("一个不要你好？绿色") == ["yi2", "ge4", "bu2", "yao4", "ni2", "hao3", "?", "lv4", "se4"]
+    assert mandarin.to_pinyin("请拨打96110！") == "qing3 bo1 da2 jiu3 liu4 yao1 yao1 ling2!"
+
+
+def test_segments_are_read_with_their_neighbours_as_context():
+    texts = ["查获电话卡", "2", "张，请拨打", "110", None, "第", "2", "名"]
+    assert mandarin.speak_segments(texts) == ["查获电话卡", "两", "张，请拨打", "幺幺零", None, "第", "二", "名"]
+    assert mandarin.speak("2", after="张") == "两" and mandarin.speak("2") == "二"
+
+
+def test_money_is_read_with_liang():
+    assert [mandarin.read_money(v) for v in (2000, 2, "0.5", 110000)] == ["两千元", "两元", "零点五元", "十一万元"]

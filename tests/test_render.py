@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from outreach.catalog import Catalog
@@ -8,9 +10,11 @@ from outreach.errors import (
     TemplateSyntaxError,
     VariableValueError,
 )
-from outreach.render import Mode, Segment, render
+from outreach.render import Mode, Origin, Segment, has_words, render
 
 from conftest import write_script
+
+MARKERS = re.compile("[\ue000-\uf8ff]")  # any private-use character: a span or variable marker left over
 
 
 def _render(deployment, script_id, lang="cmn", village="wangmu", mode=Mode.PRINT, **overrides):
@@ -26,9 +30,10 @@ def test_every_shipped_script_renders_in_both_modes_for_every_village(shipped, c
         for village in profile.villages:
             for lang in script.languages:
                 for mode in Mode:
-                    text = render(script, lang, profile, village, None, mode).text
-                    assert village.name.cmn in text or script.id == "x"
-                    assert "\ue000" not in text and "\ue002" not in text
+                    segments = render(script, lang, profile, village, None, mode).segments
+                    where = (script.id, village.id, lang, mode)
+                    assert any(village.name.cmn in s.text for s in segments if s.origin == Origin.VARIABLE), where
+                    assert all(s.text and not MARKERS.search(s.text) for s in segments), where
 
 
 def test_print_and_speech_modes(shipped):
@@ -63,6 +68,18 @@ def test_bouyei_segments_carry_mandarin_spans(shipped):
     assert "九六幺幺零" in cmn_text and "王母村" in cmn_text
     assert "Leeux boz ndil" in pcc_text and "九" not in pcc_text
     assert Segment("cmn", "王母村", "variable") == rendered.segments[0]
+
+
+def test_has_words_sees_letters_and_digits_of_any_script():
+    assert has_words("Mengz") and has_words("九") and has_words("110") and has_words("ü")
+    assert not has_words("") and not has_words(" ，。！？…\n- ")
+
+
+def test_punctuation_between_spans_joins_its_neighbour(deployment):
+    write_script(deployment, "punct", {"pcc": "Mengz {{ 'QQ' | cmn }}{{ '!' }}"})
+    rendered = _render(deployment, "punct", lang="pcc")
+    assert [(s.lang, s.text, s.origin) for s in rendered.segments] == [
+        ("pcc", "Mengz ", Origin.FIXED), ("cmn", "QQ!", Origin.VARIABLE)]
 
 
 def test_village_bouyei_name_is_used_when_known(deployment):
@@ -129,3 +146,12 @@ def test_marker_characters_in_data_cannot_fake_spans(deployment):
     write_script(deployment, "inj", {"cmn": "{{ x }}"}, "variables:\n  x: {type: text}\n")
     rendered = _render(deployment, "inj", x="\ue002pcc\ue003假\ue004")
     assert [(s.lang, s.text) for s in rendered.segments] == [("cmn", "pcc假")]
+
+
+def test_speech_reads_a_variable_with_the_words_around_it(deployment):
+    write_script(deployment, "context", {"cmn": "骗子寄来{{ cards }}张卡，骗走{{ amount | money }}，共{{ cards }}次。"},
+                 "variables:\n  cards: {type: int, default: 2}\n  amount: {type: money, default: 2}\n")
+    spoken = _render(deployment, "context", mode=Mode.SPEECH)
+    assert spoken.text == "骗子寄来两张卡，骗走两元，共两次。"
+    assert [s.origin for s in spoken.segments][:3] == [Origin.FIXED, Origin.VARIABLE, Origin.FIXED]
+    assert "2张卡" in _render(deployment, "context").text

@@ -1,9 +1,13 @@
 import datetime as dt
+import subprocess
 import zoneinfo
 
+import pytest
+
+from outreach.errors import OutreachError
 from outreach.playlog import PlayLog
-from outreach.report import chart_svg, write_report
 from outreach.print.ledger import Ledger
+from outreach.report import chart_svg, summarise, write_report
 
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -55,7 +59,7 @@ def test_monthly_report_counts_and_chart(tmp_path, deployment):
         book.set_rendered(f"p{i}", "x.mp3", "h", ["cmn"], t0)
         book.finish(f"p{i}", "played", t0)
     book.finish("p5", "missed", t0, "speaker busy")
-    Ledger(deployment.state_dir / "ledger.sqlite").record(
+    Ledger(deployment.ledger_path).record(
         layout="wallet", items=[("fake-loan", "wangmu")], copies=20, pages=2, output=tmp_path / "w.pdf",
         printed_by="test", draft=False, when=dt.datetime(2027, 3, 5, 10, 0, tzinfo=ZONE))
     summary = write_report(deployment, "2027-03", "csv", tmp_path / "r.csv")
@@ -68,7 +72,6 @@ def test_monthly_report_counts_and_chart(tmp_path, deployment):
     assert svg.startswith("<svg") and svg.count("<rect") >= 2 and "wangmu" in svg
     assert len(summary.weekly) >= 5  # every week of March has a group
     write_report(deployment, "2027-03", "pdf", tmp_path / "r.pdf")
-    import subprocess
     text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
     assert "speaker busy" in text and "2027-03" in text
 
@@ -76,3 +79,23 @@ def test_monthly_report_counts_and_chart(tmp_path, deployment):
 def test_report_cli_rejects_bad_month(run, deployment, tmp_path):
     code, _, err = run("report", "--month", "March", "-o", str(tmp_path / "r.csv"), "--root", str(deployment.root))
     assert code == 1 and "YYYY-MM" in err
+
+
+def test_printed_rows_have_one_column_a_layout():
+    summary = summarise("2027-03", [], {"wangmu": {"card": 4, "leaflet": 1}, "baoshu": {"wallet": 10}})
+    assert summary.printed == [
+        {"village": "baoshu", "card": 0, "wallet": 10, "leaflet": 0, "total": 10},
+        {"village": "wangmu", "card": 4, "wallet": 0, "leaflet": 1, "total": 5},
+    ]
+    assert summary.totals["cards"] == 15
+
+
+def test_format_follows_the_file_name_and_the_page_has_the_letterhead(deployment, tmp_path):
+    write_report(deployment, "2027-03", None, tmp_path / "r.html")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    profile = deployment.profile
+    assert f"{profile.county.cmn}反诈宣传月报 2027-03" in html and profile.station.name in html
+    assert "本月没有播出" in html  # an empty month says so instead of drawing an empty chart
+    with pytest.raises(OutreachError, match=r"give --format csv\|html\|pdf or a file ending"):
+        write_report(deployment, "2027-03", None, tmp_path / "r.docx")
+    assert not (tmp_path / "r.docx").exists()

@@ -3,7 +3,10 @@
 The tables follow ``shared/bouyei/README.md`` (Wangmo standard). A syllable is
 initial + final + tone letter; tone 8 (a stop-final syllable) carries no letter.
 Mandarin loans use the loan initials p t k q z c v, Mandarin-like finals and the
-loan tone letters y f j q. The parser is exhaustive (every split of a word is
+loan tone letters y f j q. A few particles carry the neutral tone and are
+written with no tone letter (``bea`` in *Byagbas bea buxgvaangl!*, transcribed
+pɯə0 in 《布依民歌荟萃》); they parse only as listed whole words, so a
+forgotten tone letter elsewhere is still caught. The parser is exhaustive (every split of a word is
 tried), so compounds written together such as ``xibrogt`` parse without a
 dictionary; a dictionary check is separate (see ``outreach.lexicon``).
 """
@@ -56,10 +59,13 @@ NATIVE_TONES: dict[str, int] = {"l": 1, "z": 2, "c": 3, "x": 4, "s": 5, "h": 6}
 LOAN_TONES: dict[str, str] = {"y": "y", "f": "f", "j": "j", "q": "q"}
 # Chao tone values of the Wangmo standard (README table).
 TONE_CONTOURS: dict[int | str, str] = {
-    1: "24", 2: "11", 3: "53", 4: "31", 5: "35", 6: "33", 7: "35", 8: "33",
+    0: "", 1: "24", 2: "11", 3: "53", 4: "31", 5: "35", 6: "33", 7: "35", 8: "33",
     "y": "33", "f": "31", "j": "53", "q": "24",
 }
-TONE_LETTERS = {1: "l", 2: "z", 3: "c", 4: "x", 5: "s", 6: "h", 7: "t", 8: ""}
+TONE_LETTERS = {0: "", 1: "l", 2: "z", 3: "c", 4: "x", 5: "s", 6: "h", 7: "t", 8: ""}
+NEUTRAL = 0
+# Particles attested with the neutral tone and no tone letter (《布依民歌荟萃》2015, 序歌: bea pɯə0).
+NEUTRAL_PARTICLES = frozenset({"bea"})
 _CHAO = dict(zip("12345", "˩˨˧˦˥"))
 VOWELS = frozenset("aeiou")
 
@@ -153,9 +159,23 @@ def _candidates(word: str, start: int) -> list[Syllable]:
     return found
 
 
+def _particle(lower: str) -> Syllable | None:
+    """A listed neutral-tone particle as one toneless syllable (initial + open final)."""
+    if lower not in NEUTRAL_PARTICLES:
+        return None
+    for initial in [i for i in ALL_INITIALS if lower.startswith(i)] + [""]:
+        final = lower[len(initial):]
+        if initial in NATIVE_INITIALS | {"": ""} and NATIVE_FINALS.get(final, ("", ""))[1] == "open":
+            return Syllable(lower, initial, final, NEUTRAL, False)
+    return None
+
+
 @lru_cache(maxsize=4096)
 def _parse(lower: str) -> tuple[tuple[Syllable, ...] | None, int]:
     """Best parse of a lower-case word, or None and the furthest position reached."""
+    particle = _particle(lower)
+    if particle:
+        return (particle,), len(lower)
     best: dict[int, tuple[Syllable, ...]] = {0: ()}
     for pos in range(len(lower)):
         if pos not in best:
@@ -175,6 +195,8 @@ def _rank(path: tuple[Syllable, ...]) -> tuple[int, int]:
 
 
 def _diagnose(word: str, lower: str, reached: int, offset: int) -> SpellingIssue:
+    if not re.fullmatch(r"[a-z]+", lower):
+        return SpellingIssue(word, offset, 0, f"'{word}' is not a word in Latin letters a-z")
     rest = lower[reached:]
     before = f" after '{word[:reached]}'" if reached else ""
     m = re.match(r"[^aeiou]*", rest)
@@ -191,7 +213,11 @@ def _diagnose(word: str, lower: str, reached: int, offset: int) -> SpellingIssue
     syllable = cons + final
     if final not in ALL_FINALS:
         return SpellingIssue(word, offset, reached, f"impossible final '{final}' in '{syllable}'{before}")
-    if final not in NATIVE_FINALS or cons in LOAN_INITIALS:
+    tone_char = body[len(final):len(final) + 1]
+    if cons == "v" and final in NATIVE_FINALS and tone_char in NATIVE_TONES:
+        reason = (f"'v' is written only in Mandarin loans; the native [v]~[w] initial is written 'w' "
+                  f"('w{final}{tone_char}', not '{syllable}{tone_char}')")
+    elif final not in NATIVE_FINALS or cons in LOAN_INITIALS:
         reason = f"'{syllable}' is a loan syllable and needs a loan tone letter (y f j q)"
     elif NATIVE_FINALS[final][1] == "stop":
         reason = f"'{syllable}' ends in a stop and takes 't' (tone 7) or nothing (tone 8)"
@@ -237,6 +263,41 @@ def check_text(text: str) -> list[SpellingIssue]:
         if parsed is None:
             issues.append(_diagnose(word, word.lower(), reached, offset))
     return issues
+
+
+def syllable_record(s: Syllable) -> dict:
+    """One syllable as JSON: its parts, tone, Chao contour and IPA."""
+    return {"text": s.text, "initial": s.initial, "final": s.final, "tone": s.tone,
+            "contour": s.contour, "loan": s.loan, "ipa": s.ipa()}
+
+
+def ipa_records(words: list[str] | tuple[str, ...]) -> list[dict]:
+    """One record per word: its IPA and syllables, or the reason it does not parse.
+
+    A batch is never stopped by one bad word: a translator checking a word
+    list wants every other word's IPA and the exact fault of the bad one.
+    """
+    records = []
+    for word in words:
+        parsed, reached = _parse(word.lower())
+        if parsed is None:
+            reason = _diagnose(word, word.lower(), reached, 0).reason
+            records.append({"word": word, "ok": False, "ipa": None, "syllables": [], "error": reason})
+            continue
+        syls = _restore_case(word, parsed)
+        records.append({"word": word, "ok": True, "ipa": "".join(s.ipa() for s in syls),
+                        "syllables": [syllable_record(s) for s in syls], "error": None})
+    return records
+
+
+def check_records(text: str) -> list[dict]:
+    """One record per Latin word of the text (column counted from 1), with its spelling error if any."""
+    issues = {issue.offset: issue for issue in check_text(text)}
+    return [
+        {"word": word, "column": offset + 1, "ok": offset not in issues,
+         "error": issues[offset].reason if offset in issues else None}
+        for offset, word in words(text)
+    ]
 
 
 UNITS = {1: "ndeeul", 2: "soongl", 3: "saaml", 4: "sis", 5: "hac",

@@ -49,6 +49,8 @@ class Run:
 
 
 class Ledger:
+    """Append-only record of print runs in one SQLite file (``deployment.ledger_path``)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
 
@@ -78,6 +80,7 @@ class Ledger:
         return run_id
 
     def runs(self, month: str | None = None) -> list[Run]:
+        """Every run (of one month, ``YYYY-MM``, when given), oldest first; reading never creates the file."""
         if not self.path.exists():
             return []
         query = "SELECT * FROM print_runs" + (" WHERE substr(printed_at, 1, 7) = ?" if month else "") + " ORDER BY id"

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from outreach.deployment import EspeakConfig
 from outreach.languages import bouyei
-from outreach.speech import EngineError, EngineUnavailable
-from outreach.speech.espeak import EspeakEngine, espeak_version
+from outreach.speech import EngineError
+from outreach.speech.espeak import EspeakEngine, installed_version
 
 VOICE = "vi"
-TONES: dict[int | str, str] = {1: "3", 2: "2", 3: "6", 4: "6", 5: "5", 6: "4", 7: "3", 8: "6",
+TONES: dict[int | str, str] = {0: "4", 1: "3", 2: "2", 3: "6", 4: "6", 5: "5", 6: "4", 7: "3", 8: "6",
                                "y": "4", "f": "6", "j": "6", "q": "3"}
 INITIALS = {
     "": "", "b": "p", "mb": "_b", "m": "m", "f": "f", "w": "w", "d": "t[", "nd": "d_", "n": "n", "l": "l",
@@ -79,19 +80,14 @@ class BouyeiEspeakEngine(EspeakEngine):
     """Opt-in rehearsal voice for Bouyei; manifests mark its audio as a synthetic approximation."""
 
     name = "bouyei-espeak"
-    languages = frozenset({"pcc"})
-    synthetic_approximation = True
 
-    def __init__(self, settings: EspeakConfig, work_dir, timeout: float = 60) -> None:
+    def __init__(self, settings: EspeakConfig, work_dir: Path, timeout: float = 60) -> None:
         super().__init__(settings.model_copy(update={"voice": VOICE, "pinyin": False}), work_dir, timeout)
 
     def identity(self, text: str, lang: str) -> str:
-        if lang not in self.languages:
-            raise EngineUnavailable(f"bouyei-espeak speaks pcc, not {lang}")
-        if not espeak_version():
-            raise EngineUnavailable("espeak-ng is not installed")
+        self.check_language(lang)
         s = self.settings
-        return json.dumps(["bouyei-espeak-2", espeak_version(), VOICE, s.rate, s.pitch, s.pitch_range, TONES])
+        return json.dumps(["bouyei-espeak-2", installed_version(), VOICE, s.rate, s.pitch, s.pitch_range, TONES])
 
     def speakable(self, text: str) -> str:
         return to_phonemes(text)

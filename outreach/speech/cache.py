@@ -24,8 +24,15 @@ class CacheStats:
 
 
 class AudioCache:
+    """Voiced segments under ``<state>/cache/audio/<2 hex>/<key>.wav``."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @classmethod
+    def in_state(cls, state_dir: Path) -> AudioCache:
+        """The cache of a deployment's state folder (``deployment.state_dir``)."""
+        return cls(state_dir / "cache" / "audio")
 
     @staticmethod
     def key(engine: str, identity: str, lang: str, text: str) -> str:
@@ -34,12 +41,18 @@ class AudioCache:
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.wav"
 
-    def hit(self, key: str) -> Path | None:
+    def has(self, key: str) -> bool:
+        """Whether the entry exists, without counting as a use (for previews)."""
         path = self.path(key)
-        if path.is_file() and path.stat().st_size > 0:
-            os.utime(path)
-            return path
-        return None
+        return path.is_file() and path.stat().st_size > 0
+
+    def hit(self, key: str) -> Path | None:
+        """The entry's path, marked as used now; None on a miss."""
+        if not self.has(key):
+            return None
+        path = self.path(key)
+        os.utime(path)
+        return path
 
     def _entries(self) -> list[Path]:
         return list(self.root.glob("??/*.wav")) if self.root.exists() else []

@@ -1,16 +1,44 @@
-"""Per-language fallback chains of engines, in front of the cache."""
+"""Per-language fallback chains of engines, in front of the cache.
+
+A segment is voiced by the first engine of its language's chain that can:
+an engine that cannot (no recording, offline, not installed) is passed over
+with its reason, which the manifest keeps.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from outreach.deployment import Deployment, SpeechConfig
-from outreach.speech import Engine, EngineError, SpeechError, SpeechSegment
+from outreach.deployment import Deployment
+from outreach.speech import EngineError, SpeechError
 from outreach.speech.cache import AudioCache
+from outreach.speech.engine import Engine
+from outreach.speech.registry import EngineSpec, engine_names, engine_spec
+from outreach.speech.segments import SpeechSegment
 
 
-@dataclass
+class Skipped(NamedTuple):
+    """An engine passed over for a segment, and why."""
+
+    engine: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which engine would voice a segment and whether its audio is cached; nothing is synthesised."""
+
+    segment: SpeechSegment
+    engine: str | None
+    cache_key: str | None
+    cached: bool
+    skipped: tuple[Skipped, ...]
+
+
+@dataclass(frozen=True)
 class Voiced:
     """How one segment was voiced, for the manifest."""
 
@@ -20,15 +48,8 @@ class Voiced:
     cache_key: str
     path: Path
     cached: bool
-    fallbacks: list[dict[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Plan:
-    engine: str | None
-    cache_key: str | None
-    cached: bool
-    skipped: tuple[tuple[str, str], ...]
+    synthetic_approximation: bool
+    fallbacks: tuple[Skipped, ...] = ()
 
 
 class SpeechChain:
@@ -40,75 +61,74 @@ class SpeechChain:
         self.cache = cache
 
     def _engines_for(self, lang: str) -> list[Engine]:
-        names = self.chains.get(lang) or []
-        return [self.engines[n] for n in names if n in self.engines]
+        return [self.engines[n] for n in self.chains.get(lang) or [] if n in self.engines]
 
     def plan(self, segment: SpeechSegment) -> Plan:
         """Which engine would voice the segment, and whether its audio is cached; synthesises nothing."""
-        skipped = []
+        skipped: list[Skipped] = []
         for engine in self._engines_for(segment.lang):
             try:
-                whole = getattr(engine, "identity_segment", None)
-                identity = whole(segment) if whole else engine.identity(segment.text, segment.lang)
+                identity = engine.identity_segment(segment)
             except EngineError as exc:
-                skipped.append((engine.name, str(exc)))
+                skipped.append(Skipped(engine.name, str(exc)))
                 continue
             key = self.cache.key(engine.name, identity, segment.lang, segment.text)
-            return Plan(engine.name, key, self.cache.path(key).is_file(), tuple(skipped))
-        return Plan(None, None, False, tuple(skipped))
+            return Plan(segment, engine.name, key, self.cache.has(key), tuple(skipped))
+        return Plan(segment, None, None, False, tuple(skipped))
 
-    def voice(self, segment: SpeechSegment, script_id: str) -> Voiced:
-        fallbacks: list[dict[str, str]] = []
+    def voice(self, segment: SpeechSegment) -> Voiced:
+        """Voice the segment (from the cache when it can); SpeechError, naming every engine's reason, if none can."""
+        fallbacks: list[Skipped] = []
         for engine in self._engines_for(segment.lang):
             try:
-                whole = getattr(engine, "identity_segment", None)
-                identity = whole(segment) if whole else engine.identity(segment.text, segment.lang)
-                key = self.cache.key(engine.name, identity, segment.lang, segment.text)
-                hit = self.cache.hit(key)
-                if hit is None and whole:
-                    engine.synthesize_segment(segment, self.cache.path(key))  # type: ignore[attr-defined]
-                elif hit is None:
-                    engine.synthesize(segment.text, segment.lang, self.cache.path(key))
-                return Voiced(segment, engine.name, identity, key, self.cache.path(key), hit is not None, fallbacks)
+                return self._voice_with(engine, segment, tuple(fallbacks))
             except EngineError as exc:
-                fallbacks.append({"engine": engine.name, "reason": str(exc)})
-        tried = "; ".join(f"{f['engine']}: {f['reason']}" for f in fallbacks) or "no engine is configured"
-        raise SpeechError(
-            f"script '{script_id}' ({segment.lang}): no engine could voice '{segment.text}' ({tried})"
-        )
+                fallbacks.append(Skipped(engine.name, str(exc)))
+        tried = "; ".join(f"{f.engine}: {f.reason}" for f in fallbacks) or "no engine is configured"
+        raise SpeechError(f"no engine could voice '{segment.text}' ({tried})")
+
+    def _voice_with(self, engine: Engine, segment: SpeechSegment, fallbacks: tuple[Skipped, ...]) -> Voiced:
+        identity = engine.identity_segment(segment)
+        key = self.cache.key(engine.name, identity, segment.lang, segment.text)
+        cached = self.cache.hit(key) is not None
+        if not cached:
+            engine.synthesize_segment(segment, self.cache.path(key))
+        return Voiced(segment, engine.name, identity, key, self.cache.path(key), cached,
+                      engine.synthetic_approximation, fallbacks)
 
 
-def build_engines(deployment: Deployment, config: SpeechConfig | None = None) -> dict[str, Engine]:
-    """The real engines, configured from the profile."""
-    from outreach.speech.bouyei_espeak import BouyeiEspeakEngine
-    from outreach.speech.clips import ClipsEngine
-    from outreach.speech.espeak import EspeakEngine
-    from outreach.speech.gtts import GttsEngine
+def build_engine(name: str, deployment: Deployment) -> Engine:
+    """One registered engine, configured from the deployment; its module is imported now."""
+    spec = engine_spec(name)
+    cls = spec.engine_class()
+    if not (isinstance(cls, type) and issubclass(cls, Engine)):
+        raise TypeError(f"the registry's engine '{name}' ({spec.target}) is not an outreach.speech.engine.Engine")
+    return cls.from_deployment(deployment)
 
-    config = config or deployment.profile.speech
-    return {
-        "clips": ClipsEngine(deployment.audio_dir / "clips", deployment.audio_dir / "words"),
-        "espeak": EspeakEngine(config.espeak, deployment.state_dir / "espeak"),
-        "gtts": GttsEngine(config.gtts),
-        "bouyei-espeak": BouyeiEspeakEngine(config.espeak, deployment.state_dir / "espeak"),
-    }
+
+def build_engines(deployment: Deployment, names: Iterable[str] | None = None) -> dict[str, Engine]:
+    """The registered engines (all, or those named), configured from the deployment."""
+    return {name: build_engine(name, deployment) for name in (engine_names() if names is None else names)}
+
+
+def _add_after_recordings(chains: dict[str, list[str]], extra: EngineSpec) -> None:
+    for lang in extra.languages:
+        chain = [n for n in chains.get(lang, []) if n != extra.name]
+        at = 0
+        while at < len(chain) and engine_spec(chain[at]).recorded:
+            at += 1
+        chains[lang] = chain[:at] + [extra.name] + chain[at:]
 
 
 def chain_for(deployment: Deployment, engines: dict[str, Engine] | None = None,
               extra_engine: str | None = None) -> SpeechChain:
-    """The profile's chains; ``extra_engine`` (opt-in, e.g. bouyei-espeak) is tried after recordings."""
-    config = deployment.profile.speech
-    engines = engines if engines is not None else build_engines(deployment, config)
-    chains = {lang: list(names) for lang, names in config.chains.items()}
+    """The profile's chains; ``extra_engine`` (e.g. bouyei-espeak) is tried in its languages after recordings.
+
+    Only the engines the chains name are built, unless ``engines`` gives them.
+    """
+    chains = {lang: list(names) for lang, names in deployment.profile.speech.chains.items()}
     if extra_engine:
-        if extra_engine not in engines:
-            raise SpeechError(f"unknown engine '{extra_engine}' (engines: {', '.join(engines)})")
-        for lang in getattr(engines[extra_engine], "languages", ()):
-            chain = [n for n in chains.get(lang, []) if n != extra_engine]
-            at = 1 if chain[:1] == ["clips"] else 0
-            chains[lang] = chain[:at] + [extra_engine] + chain[at:]
-    return SpeechChain(engines, chains, AudioCache(deployment.state_dir / "cache" / "audio"))
-
-
-def is_synthetic_bouyei(engine: Engine) -> bool:
-    return bool(getattr(engine, "synthetic_approximation", False))
+        _add_after_recordings(chains, engine_spec(extra_engine))
+    if engines is None:
+        engines = build_engines(deployment, dict.fromkeys(n for names in chains.values() for n in names))
+    return SpeechChain(engines, chains, AudioCache.in_state(deployment.state_dir))

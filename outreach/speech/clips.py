@@ -11,12 +11,15 @@ of the cache key).
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from pathlib import Path
 
-from outreach.media import atomic_path, to_wav
-from outreach.speech import EngineUnavailable, SpeechSegment, normalise, segment_key
+from outreach.deployment import Deployment
+from outreach.media import atomic_path, file_sha256, to_wav
+from outreach.render import Origin
+from outreach.speech import EngineUnavailable
+from outreach.speech.engine import Engine
+from outreach.speech.segments import SpeechSegment, has_words, normalise, segment_key
 
 EXTENSIONS = (".wav", ".mp3", ".m4a", ".ogg", ".flac")
 SLOT_GAP_MS = 60
@@ -32,15 +35,21 @@ def find_recording(folder: Path, lang: str, text: str) -> Path | None:
 
 
 def _hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return file_sha256(path)[:16]
 
 
-class ClipsEngine:
+class ClipsEngine(Engine):
+    """Human recordings, whole sentences first, else a sentence filled from recorded parts and words."""
+
     name = "clips"
 
     def __init__(self, clips_dir: Path, words_dir: Path | None = None) -> None:
         self.clips_dir = clips_dir
         self.words_dir = words_dir or clips_dir.parent / "words"
+
+    @classmethod
+    def from_deployment(cls, deployment: Deployment) -> ClipsEngine:
+        return cls(deployment.audio_dir / "clips", deployment.audio_dir / "words")
 
     def find(self, text: str, lang: str) -> Path | None:
         return find_recording(self.clips_dir, lang, text)
@@ -64,9 +73,9 @@ class ClipsEngine:
         parts = []
         for part in segment.parts:
             text = normalise(part.text)
-            if not any(ch.isalnum() for ch in text):
+            if not has_words(text):
                 continue
-            folder = self.words_dir if part.origin == "variable" else self.clips_dir
+            folder = self.words_dir if part.origin == Origin.VARIABLE else self.clips_dir
             parts.append((part.origin, text, find_recording(folder, segment.lang, text)))
         return parts
 
@@ -76,7 +85,7 @@ class ClipsEngine:
             return []
         if not segment.has_variable:
             return [f"{self.clips_dir.name}/{segment.lang}/{segment.key}.wav ('{segment.text}')"]
-        return [f"{'words' if kind == 'variable' else self.clips_dir.name}/{segment.lang}/"
+        return [f"{'words' if kind == Origin.VARIABLE else self.clips_dir.name}/{segment.lang}/"
                 f"{segment_key(segment.lang, text)}.wav ('{text}')"
                 for kind, text, path in self.slot_parts(segment) if path is None]
 

@@ -14,11 +14,13 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Self
 
-from outreach.deployment import EspeakConfig
+from outreach.deployment import Deployment, EspeakConfig
 from outreach.languages import mandarin
 from outreach.media import atomic_path
 from outreach.speech import EngineError, EngineUnavailable
+from outreach.speech.engine import Engine
 
 VARIANT_NAME = "outreach"
 
@@ -45,25 +47,32 @@ def _link(link: Path, target: Path) -> None:
         pass
 
 
-class EspeakEngine:
+def installed_version() -> str:
+    """espeak-ng's version; EngineUnavailable when it is not installed (the chain then tries the next engine)."""
+    version = espeak_version()
+    if not version:
+        raise EngineUnavailable("espeak-ng is not installed")
+    return version
+
+
+class EspeakEngine(Engine):
     """Mandarin through espeak-ng, in a private data folder that holds our pitch variant."""
 
     name = "espeak"
-    languages = frozenset({"cmn"})
 
     def __init__(self, settings: EspeakConfig, work_dir: Path, timeout: float = 60) -> None:
         self.settings = settings
         self.work_dir = work_dir
         self.timeout = timeout
 
+    @classmethod
+    def from_deployment(cls, deployment: Deployment) -> Self:
+        return cls(deployment.profile.speech.espeak, deployment.state_dir / "espeak")
+
     def identity(self, text: str, lang: str) -> str:
-        if lang not in self.languages:
-            raise EngineUnavailable(f"espeak-ng speaks {', '.join(sorted(self.languages))}, not {lang}")
-        version = espeak_version()
-        if not version:
-            raise EngineUnavailable("espeak-ng is not installed")
+        self.check_language(lang)
         s = self.settings
-        return json.dumps([version, s.voice, s.rate, s.pitch, s.pitch_range, s.pinyin])
+        return json.dumps([installed_version(), s.voice, s.rate, s.pitch, s.pitch_range, s.pinyin])
 
     def _data_path(self) -> Path | None:
         """A data folder whose voices/!v holds our variant; None when no range is set."""

@@ -14,14 +14,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from outreach.deployment import GttsConfig
+from outreach.deployment import Deployment, GttsConfig
 from outreach.media import to_wav
 from outreach.speech import EngineError, EngineUnavailable
+from outreach.speech.engine import Engine
 
 
-class GttsEngine:
+class GttsEngine(Engine):
+    """Google's Mandarin voice, for machines that are online; an offline machine falls back quickly."""
+
     name = "gtts"
-    languages = frozenset({"cmn"})
 
     def __init__(
         self,
@@ -35,9 +37,12 @@ class GttsEngine:
         self._resting_until = 0.0
         self._last_failure = ""
 
+    @classmethod
+    def from_deployment(cls, deployment: Deployment) -> GttsEngine:
+        return cls(deployment.profile.speech.gtts)
+
     def identity(self, text: str, lang: str) -> str:
-        if lang not in self.languages:
-            raise EngineUnavailable(f"gTTS is configured for {', '.join(sorted(self.languages))}, not {lang}")
+        self.check_language(lang)
         if self.clock() < self._resting_until:
             raise EngineUnavailable(f"gTTS failed recently ({self._last_failure}); not retried for a while")
         from gtts import __version__

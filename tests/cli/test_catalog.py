@@ -1,8 +1,6 @@
+"""`scripts`, `preview` and `check` against the shipped catalog and a broken copy of it."""
+
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from conftest import ROOT
 
@@ -17,6 +15,16 @@ def test_scripts_lists_the_catalog(run):
     assert general["languages"] == {"cmn": "approved", "pcc": "draft"}
     code, out, _ = run("scripts", "--root", str(ROOT))
     assert code == 0 and "general-warning" in out and "pcc:draft" in out
+
+
+def test_scripts_names_a_broken_script(run, deployment):
+    (deployment.scripts_dir / "fake-loan" / "script.yaml").write_text("title: [", encoding="utf-8")
+    code, out, _ = run("scripts", "--json", "--root", str(deployment.root))
+    assert code == 0
+    data = json.loads(out)
+    assert "fake-loan" in data["broken"] and "fake-loan" not in {s["id"] for s in data["scripts"]}
+    code, out, _ = run("scripts", "--root", str(deployment.root))
+    assert code == 0 and "broken: fake-loan" in out
 
 
 def test_preview_both_languages_with_draft_banner(run):
@@ -38,8 +46,36 @@ def test_preview_speech_mode_reads_numbers_as_words(run):
     assert {s["lang"] for s in pcc["segments"]} == {"cmn", "pcc"}
 
 
+def test_preview_lists_segments_by_language(run):
+    code, out, _ = run("preview", "fake-investment", "--segments", "--root", str(ROOT))
+    assert code == 0
+    rows = {tuple(line.split()[:3]) for line in out.splitlines()}
+    assert ("cmn", "variable", "96110") in rows
+    assert any(row[:2] == ("pcc", "fixed") for row in rows)
+
+
+def test_preview_pinyin_shows_what_the_mandarin_engine_receives(run):
+    code, out, _ = run("preview", "fake-investment", "--pinyin", "--json", "--root", str(ROOT))
+    assert code == 0
+    data = json.loads(out)
+    assert data["mode"] == "speech"
+    cmn = data["languages"]["cmn"]["segments"]
+    assert {"text": "九六幺幺零", "lang": "cmn", "origin": "variable", "pinyin": "jiu3 liu4 yao1 yao1 ling2"} in cmn
+    pcc = data["languages"]["pcc"]["segments"]
+    assert all((s["pinyin"] is None) == (s["lang"] == "pcc") for s in pcc)
+    code, out, _ = run("preview", "fake-investment", "--lang", "cmn", "--pinyin", "--root", str(ROOT))
+    assert code == 0 and "speech mode" in out
+    header = next(line.split() for line in out.splitlines() if line.split()[:1] == ["lang"])
+    assert header == ["lang", "origin", "text", "pinyin"]
+    rows = [line.split() for line in out.splitlines()]
+    assert ["cmn", "variable", "九六幺幺零", "jiu3", "liu4", "yao1", "yao1", "ling2"] in rows
+    code, out, _ = run("preview", "fake-investment", "--lang", "cmn", "--segments", "--root", str(ROOT))
+    assert "pinyin" not in out and "jiu3" not in out
+
+
 def test_preview_var_override_and_bad_values(run):
-    code, out, _ = run("preview", "fake-investment", "--lang", "cmn", "--var", "amount=5000", "--json", "--root", str(ROOT))
+    code, out, _ = run("preview", "fake-investment", "--lang", "cmn", "--var", "amount=5000", "--json",
+                       "--root", str(ROOT))
     assert code == 0 and "5,000元" in json.loads(out)["languages"]["cmn"]["text"]
     code, _, err = run("preview", "fake-investment", "--var", "amount=much", "--root", str(ROOT))
     assert code == 1 and err.startswith("error: ") and "amount" in err and "Traceback" not in err
@@ -65,38 +101,3 @@ def test_check_passes_on_shipped_catalog_and_fails_on_a_broken_one(run, deployme
     assert "check found 1 error(s)" in err
     code, out, _ = run("check", "--json", "--root", str(deployment.root))
     assert code == 1 and json.loads(out)["errors"] == 1
-
-
-def test_bouyei_commands(run):
-    code, out, _ = run("bouyei", "ipa", "ndeeul", "xibrogt", "--json")
-    assert code == 0
-    data = json.loads(out)
-    assert data[0]["ipa"] == "ɗeːu˨˦" and [s["tone"] for s in data[1]["syllables"]] == [8, 7]
-    code, out, _ = run("bouyei", "check", "lix xeenzz miz luanh yungh")
-    assert code == 1 and "column 5" in out and "xeenzz" in out
-    code, out, _ = run("bouyei", "check", "Lix xeenz miz luanh yungh")
-    assert code == 0 and "ok" in out
-    code, out, _ = run("bouyei", "number", "16", "35")
-    assert code == 0 and "xibrogt" in out and "saamlxibhac" in out
-    code, _, err = run("bouyei", "number", "100")
-    assert code == 2
-
-
-def test_root_from_environment(run, monkeypatch, tmp_path):
-    monkeypatch.setenv("OUTREACH_ROOT", str(ROOT))
-    monkeypatch.chdir(tmp_path)
-    code, out, _ = run("scripts")
-    assert code == 0 and "general-warning" in out
-    monkeypatch.setenv("OUTREACH_ROOT", str(tmp_path / "missing"))
-    code, _, err = run("scripts")
-    assert code == 1 and "does not exist" in err
-
-
-def test_installed_console_script_reports_errors_without_traceback(tmp_path):
-    """The real entry point, in a real process: one line, exit 1, no traceback."""
-    exe = Path(sys.executable).with_name("outreach")
-    env = {**os.environ, "OUTREACH_ROOT": str(tmp_path)}
-    result = subprocess.run([str(exe), "check"], capture_output=True, text=True, env=env, check=False)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert "deployment.yaml: file not found" in result.stderr

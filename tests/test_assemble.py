@@ -1,4 +1,4 @@
-"""Audio tests on real espeak-ng and ffmpeg output; only Google's service is faked (see fakes.py)."""
+"""Programmes on real espeak-ng and ffmpeg output; only Google's service is faked (see fakes.py)."""
 
 import json
 import re
@@ -8,17 +8,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from outreach.assemble import ProgrammeError, build_programme, make_chime, true_peak_db
+from outreach.assemble import ProgrammeError, ProgrammeRequest, build_programme, prepare, produce
 from outreach.catalog import Catalog
 from outreach.deployment import Deployment
-from outreach.media import decode, probe
-from outreach.speech import SpeechError, segment_key, speech_segments
-from outreach.speech.chain import SpeechChain, build_engines, chain_for
-from outreach.speech.gtts import GttsEngine
-from outreach.render import Mode, render
+from outreach.manifest import Manifest
+from outreach.mastering import make_chime
+from outreach.media import decode, file_sha256, probe, true_peak_db
+from outreach.speech import SpeechError
+from outreach.speech.chain import build_engines, chain_for
+from outreach.speech.espeak import EspeakEngine
+from outreach.speech.segments import segment_key
 
 from conftest import ROOT, copy_deployment, write_script
-from fakes import CountingEngine, GoogleTTSReplay, OfflineHTTP
+from fakes import OfflineHTTP
 
 QUICK = """
   quick:
@@ -50,20 +52,28 @@ def small(tmp_path) -> Deployment:
     return deployment
 
 
-def _script(deployment, script_id):
-    return Catalog.load(deployment.scripts_dir).get(script_id)
+def _request(deployment: Deployment, village: str, programme: str = "quick", script: str = "tiny",
+             **choices) -> ProgrammeRequest:
+    return ProgrammeRequest(Catalog.load(deployment.scripts_dir).get(script), deployment.profile.village(village),
+                            programme, **choices)
 
 
-def _counting_chain(deployment):
-    engines = {name: CountingEngine(e) for name, e in build_engines(deployment).items()}
-    return chain_for(deployment, engines), engines
+class CountingEspeak(EspeakEngine):
+    """The real espeak-ng engine, counting what it synthesises (to prove cache hits)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[str] = []
+
+    def synthesize(self, text: str, lang: str, out: Path) -> None:
+        self.calls.append(text)
+        super().synthesize(text, lang, out)
 
 
 @pytest.fixture(scope="session")
 def standard_programme(audio_deployment):
     """One real programme with the shipped 'standard' settings (chime, two repeats, mp3)."""
-    d = audio_deployment
-    return build_programme(d, _script(d, "elderly"), d.profile.village("wangmu"), "standard")
+    return build_programme(audio_deployment, _request(audio_deployment, "wangmu", "standard", script="elderly"))
 
 
 def _ebur128(path: Path) -> tuple[float, float]:
@@ -87,7 +97,7 @@ def test_programme_meets_loudness_peak_and_format(standard_programme, audio_depl
     assert peak < programme.true_peak
     samples, rate = decode(standard_programme.path)
     assert true_peak_db(samples) < programme.true_peak
-    audio_length, manifest_length = len(samples) / rate, standard_programme.manifest["duration_s"]
+    audio_length, manifest_length = len(samples) / rate, standard_programme.manifest.duration_s
     assert abs(audio_length - manifest_length) < 0.2
 
 
@@ -95,28 +105,43 @@ def test_manifest_says_what_was_said_by_which_voice(standard_programme):
     m = json.loads(standard_programme.manifest_path.read_text(encoding="utf-8"))
     assert m["script"] == "elderly" and m["village"] == "wangmu" and m["languages"] == ["cmn"]
     assert "pcc" in m["omitted"] and "draft" in m["omitted"]["pcc"]
-    assert m["approved"] is True and m["review"] == {"cmn": "approved"}
+    assert m["approved"] is True and m["review"] == {"cmn": "approved"} and m["unapproved_languages"] == []
+    assert m["synthetic_approximation"] == []
     assert all(s["engine"] == "espeak" and s["lang"] == "cmn" for s in m["segments"])
     assert all(len(s["offsets_s"]) == 2 for s in m["segments"])  # two repeats
     offsets = [s["offsets_s"][0] for s in m["segments"]]
     assert offsets == sorted(offsets) and offsets[0] > 1.0  # after the chime
     assert "九六幺幺零" in "".join(s["text"] for s in m["segments"])
-    import hashlib
-    assert m["content_hash"] == hashlib.sha256(standard_programme.path.read_bytes()).hexdigest()
+    assert m["content_hash"] == file_sha256(standard_programme.path)
+    assert Manifest.read(standard_programme.manifest_path) == standard_programme.manifest
 
 
 def test_second_render_calls_no_engine_and_one_edit_resynthesises_one_sentence(small):
-    script, village = _script(small, "tiny"), small.profile.village("xiangle")
-    chain, engines = _counting_chain(small)
-    first = build_programme(small, script, village, "quick", chain=chain)
-    assert len(engines["espeak"].calls) == 3 and not first.reused
-    again = build_programme(small, script, village, "quick", chain=chain)
-    assert len(engines["espeak"].calls) == 3 and again.reused
+    espeak = CountingEspeak.from_deployment(small)
+    chain = chain_for(small, {**build_engines(small), "espeak": espeak})
+    first = build_programme(small, _request(small, "xiangle"), chain)
+    assert len(espeak.calls) == 3 and not first.reused
+    again = build_programme(small, _request(small, "xiangle"), chain)
+    assert len(espeak.calls) == 3 and again.reused and again.manifest == first.manifest
     path = small.scripts_dir / "tiny" / "cmn.j2"
     path.write_text(path.read_text(encoding="utf-8").replace("不要转账。", "千万不要转账。"), encoding="utf-8")
-    edited = build_programme(small, _script(small, "tiny"), village, "quick", chain=chain)
-    assert engines["espeak"].calls[3:] == ["千万不要转账。"]
-    assert not edited.reused and edited.manifest["content_hash"] != first.manifest["content_hash"]
+    edited = build_programme(small, _request(small, "xiangle"), chain)
+    assert espeak.calls[3:] == ["千万不要转账。"]
+    assert not edited.reused and edited.manifest.content_hash != first.manifest.content_hash
+
+
+def test_prepare_says_what_will_be_voiced_and_synthesises_nothing(small):
+    prepared = prepare(small, _request(small, "wangmu"))
+    assert prepared.languages == ["cmn"] and "draft" in prepared.omitted["pcc"]
+    assert prepared.path.name == "tiny.wangmu.quick.mp3" and not prepared.path.exists()
+    rows = prepared.rows()
+    assert [(r["lang"], r["engine"], r["cached"]) for r in rows[:3]] == [("cmn", "espeak", False)] * 3
+    assert rows[3] == {"script": "tiny", "lang": "pcc", "omitted": prepared.omitted["pcc"]}
+    assert [s[0] for s in rows[0]["skipped"]] == ["clips"]
+    assert prepared.chain.cache.stats().files == 0
+    made = produce(prepared)
+    assert [s.cache_key for s in made.manifest.segments] == [p.cache_key for p in prepared.plans["cmn"]]
+    assert all(r["cached"] for r in prepare(small, _request(small, "wangmu")).rows()[:3])
 
 
 def test_offline_gtts_falls_back_to_espeak_and_says_why(small, monkeypatch):
@@ -127,85 +152,51 @@ def test_offline_gtts_falls_back_to_espeak_and_says_why(small, monkeypatch):
     small = Deployment(small.root)
     engines = build_engines(small)
     engines["gtts"].sleep = lambda s: None
-    result = build_programme(small, _script(small, "tiny"), small.profile.village("xiangle"), "quick",
-                             chain=chain_for(small, engines))
-    segments = result.manifest["segments"]
-    assert all(s["engine"] == "espeak" for s in segments)
-    assert segments[0]["fallbacks"][0]["engine"] == "gtts"
-    assert "ConnectionError" in segments[0]["fallbacks"][0]["reason"]
-    assert "failed recently" in segments[1]["fallbacks"][0]["reason"]  # no waiting again on every sentence
+    segments = build_programme(small, _request(small, "xiangle"), chain_for(small, engines)).manifest.segments
+    assert all(s.engine == "espeak" for s in segments)
+    assert segments[0].fallbacks[0].engine == "gtts"
+    assert "ConnectionError" in segments[0].fallbacks[0].reason
+    assert "failed recently" in segments[1].fallbacks[0].reason  # no waiting again on every sentence
     assert len(http.requests) == 3  # one try plus two retries, then it rests
     assert all(r["timeout"] == 10 for r in http.requests)
-
-
-def test_gtts_success_writes_wav_and_failure_leaves_nothing(tmp_path, monkeypatch, small):
-    mp3 = tmp_path / "voice.mp3"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=0.5", str(mp3)],
-                   check=True)
-    GoogleTTSReplay(monkeypatch, mp3.read_bytes())
-    engine = build_engines(small)["gtts"]
-    out = tmp_path / "cache" / "seg.wav"
-    engine.synthesize("你好", "cmn", out)
-    sine_length = probe(out)["duration"]
-    assert sine_length == pytest.approx(0.5, abs=0.1)
-
-    GoogleTTSReplay(monkeypatch, b"")
-    sleeps = []
-    engine = GttsEngine(small.profile.speech.gtts, sleep=sleeps.append)
-    empty = tmp_path / "cache" / "empty.wav"
-    with pytest.raises(Exception, match="gTTS failed after 3 tries"):
-        engine.synthesize("你好", "cmn", empty)
-    assert sleeps == [1.0, 2.0]
-    assert not empty.exists() and sorted(p.name for p in empty.parent.iterdir()) == ["seg.wav"]
 
 
 def test_unvoiceable_segment_is_an_error_naming_script_language_and_text(small):
     with pytest.raises(SpeechError, match=r"script 'tiny' cannot be voiced for village 'wangmu' \(1 segment\(s\)\): "
                                           r"no engine could voice 'Leeux boz ndil!' "
                                           r"\(clips: no recording clips/pcc/[0-9a-f]{16}\.wav \('Leeux boz ndil!'\)\)"):
-        build_programme(small, _script(small, "tiny"), small.profile.village("wangmu"), "quick",
-                        langs=["pcc"], allow_draft=True)
+        build_programme(small, _request(small, "wangmu", langs=["pcc"], allow_draft=True))
 
 
 def test_draft_language_needs_allow_draft(small):
     with pytest.raises(ProgrammeError, match="pcc text is draft.*--allow-draft"):
-        build_programme(small, _script(small, "tiny"), small.profile.village("wangmu"), "quick", langs=["pcc"])
+        build_programme(small, _request(small, "wangmu", langs=["pcc"]))
 
 
 def test_recorded_clip_beats_synthesis_and_mandarin_spans_use_the_mandarin_chain(small):
-    script, village = _script(small, "tiny"), small.profile.village("wangmu")
-    rendered = render(script, "pcc", small.profile, village, mode=Mode.SPEECH)
-    segments = speech_segments(rendered)
-    assert [(s.lang, s.text) for s in segments] == [("pcc", "Leeux boz ndil!"), ("cmn", "问 九六幺幺零.")]
     clip = small.audio_dir / "clips" / "pcc" / f"{segment_key('pcc', 'Leeux boz ndil!')}.wav"
     clip.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["espeak-ng", "-v", "vi", "-w", str(clip), "le ô bô đin"], check=True, capture_output=True)
-    result = build_programme(small, script, village, "quick", langs=["pcc"], allow_draft=True)
-    assert [(s["lang"], s["engine"]) for s in result.manifest["segments"]] == [("pcc", "clips"), ("cmn", "espeak")]
-    assert result.manifest["approved"] is False and result.manifest["unapproved_languages"] == ["pcc"]
+    result = build_programme(small, _request(small, "wangmu", langs=["pcc"], allow_draft=True))
+    assert [(s.lang, s.engine) for s in result.manifest.segments] == [("pcc", "clips"), ("cmn", "espeak")]
+    assert result.manifest.approved is False and result.manifest.unapproved_languages == ["pcc"]
+    assert result.path.name == "tiny.wangmu.quick.pcc.draft.mp3"
 
 
-def test_failing_engine_leaves_no_cache_entry(small):
-    class Broken:
-        name = "broken"
-
-        def identity(self, text, lang):
-            return "v1"
-
-        def synthesize(self, text, lang, out):
-            from outreach.media import atomic_path
-            with atomic_path(out) as tmp:
-                tmp.write_bytes(b"RIFF half")
-                raise OSError("disk pulled out")
-
-    chain = chain_for(small)
-    broken = SpeechChain({"broken": Broken()}, {"cmn": ["broken"]}, chain.cache)
-    segment = speech_segments(render(_script(small, "tiny"), "cmn", small.profile, small.profile.villages[0],
-                                     mode=Mode.SPEECH))[0]
-    with pytest.raises(OSError):
-        broken.voice(segment, "tiny")
-    assert chain.cache.stats().files == 0
-    assert not any(p.is_file() for p in chain.cache.root.rglob("*")) if chain.cache.root.exists() else True
+def test_synthetic_bouyei_is_opt_in_labelled_and_not_aired(small, run):
+    code, out, err = run("audio", "tiny", "--village", "wangmu", "--lang", "pcc", "--engine", "bouyei-espeak",
+                         "--programme", "quick", "--json", "--root", str(small.root))
+    assert code == 0, err
+    [result] = json.loads(out)
+    assert result["synthetic_approximation"] == ["pcc"] and Path(result["path"]).stat().st_size > 0
+    manifest = Manifest.read(Path(result["manifest"]))
+    assert any(s.engine == "bouyei-espeak" and s.synthetic_approximation for s in manifest.segments)
+    profile = small.profile_path
+    profile.write_text(profile.read_text(encoding="utf-8").replace("pcc: [clips]", "pcc: [clips, bouyei-espeak]"),
+                       encoding="utf-8")
+    small = Deployment(small.root)
+    with pytest.raises(ProgrammeError, match="synthetic approximation, which is not aired"):
+        build_programme(small, _request(small, "wangmu", langs=["pcc"], allow_draft=True, for_air=True))
 
 
 def test_chime_is_shipped_and_reproducible():

@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from outreach.catalog import Catalog, Script
+from outreach.catalog import Script
 from outreach.datafile import display_path
 from outreach.deployment import Deployment, Village
 from outreach.errors import OutreachError
 from outreach.languages import bouyei
 from outreach.languages.lexicon import Lexicon
-from outreach.render import Mode, render
-from outreach.speech import normalise, segment_key, speech_segments
-from outreach.speech.clips import EXTENSIONS, find_recording
+from outreach.media import MediaError, atomic_path, ffmpeg, integrated_loudness, write_atomic
+from outreach.render import Mode, Origin, render
+from outreach.speech.clips import EXTENSIONS, ClipsEngine, find_recording
+from outreach.speech.segments import normalise, segment_key, speech_segments
 
 TARGET_LUFS = -20.0
 SAMPLE_RATE = 22050
@@ -73,7 +74,7 @@ def needed(deployment: Deployment, scripts: list[Script] | None = None, lang: st
            include_numbers: bool = True) -> list[Needed]:
     """Every recording the catalog needs in a language, in sheet order."""
     profile = deployment.profile
-    catalog = Catalog.load(deployment.scripts_dir)
+    catalog = deployment.catalog
     lexicon = Lexicon.load(deployment.lexicon_path)
     scripts = scripts if scripts is not None else list(catalog)
     found: dict[tuple[str, str], Needed] = {}
@@ -102,8 +103,9 @@ def needed(deployment: Deployment, scripts: list[Script] | None = None, lang: st
                     add("sentence", "clips", seg.text, script.id, village.id)
                     continue
                 for part in seg.parts:
-                    add("word" if part.origin == "variable" else "part",
-                        "words" if part.origin == "variable" else "clips", part.text, script.id, village.id)
+                    variable = part.origin == Origin.VARIABLE
+                    add("word" if variable else "part", "words" if variable else "clips", part.text, script.id,
+                        village.id)
     for village in villages:
         if village.name.pcc and lang == "pcc":
             add("word", "words", village.name.pcc, None, village.id)
@@ -123,8 +125,6 @@ def sheet_rows(items: list[Needed]) -> list[dict[str, str]]:
 
 def write_sheet(deployment: Deployment, items: list[Needed], out: Path) -> int:
     """The recording sheet as CSV (for a spreadsheet) or PDF (printed from the print layouts)."""
-    from outreach.media import write_atomic
-
     rows = sheet_rows(items)
     if out.suffix.lower() == ".csv":
         buffer = io.StringIO()
@@ -139,7 +139,7 @@ def write_sheet(deployment: Deployment, items: list[Needed], out: Path) -> int:
 
     from outreach.print import render_html
 
-    catalog = Catalog.load(deployment.scripts_dir)
+    catalog = deployment.catalog
     glosses = {s.id: (s.review("pcc").gloss_cmn or "") for s in catalog if "pcc" in s.languages}
     html = render_html(deployment, "sheet", {"rows": rows, "glosses": glosses})
     write_atomic(out, HTML(string=html, base_url=str(deployment.templates / "print")).write_pdf())
@@ -172,8 +172,6 @@ def _trim(src: Path, rate: int):
     """Decode, trim leading and trailing silence (ffmpeg silenceremove), resample to mono."""
     import numpy as np
 
-    from outreach.media import ffmpeg
-
     trim = ("silenceremove=start_periods=1:start_threshold=-45dB:start_silence=0.05,"
             "areverse,silenceremove=start_periods=1:start_threshold=-45dB:start_silence=0.05,areverse")
     raw = ffmpeg("-i", str(src), "-af", trim, "-f", "f32le", "-ac", "1", "-ar", str(rate), "-")
@@ -194,9 +192,6 @@ def plausible(seconds: float, text: str) -> str | None:
 def import_folder(deployment: Deployment, folder: Path, sheet: Path | None = None) -> list[ImportResult]:
     """File every usable recording in a folder; refuse the rest, saying why."""
     import numpy as np
-
-    from outreach.assemble import integrated_loudness
-    from outreach.media import MediaError, atomic_path, ffmpeg
 
     if not folder.is_dir():
         raise OutreachError(f"{folder} is not a folder")
@@ -270,15 +265,13 @@ def coverage(deployment: Deployment, lang: str = "pcc") -> dict[str, Any]:
     total = len(items)
     done = sum(has(i) for i in items)
     return {"lang": lang, "needed": total, "recorded": done, "complete": total > 0 and done == total,
-            "scripts": per_script, "villages": per_village,
+            "scripts": dict(sorted(per_script.items())), "villages": dict(sorted(per_village.items())),
             "numbers": {"needed": len(numbers), "recorded": number_done}}
 
 
 def missing_for(deployment: Deployment, script: Script, village: Village, lang: str = "pcc") -> list[str]:
     """Keys still to record before this script can air in this village (for check and the daemon)."""
-    from outreach.speech.clips import ClipsEngine
-
-    engine = ClipsEngine(deployment.audio_dir / "clips", deployment.audio_dir / "words")
+    engine = ClipsEngine.from_deployment(deployment)
     rendered = render(script, lang, deployment.profile, village, None, Mode.SPEECH)
     holes: list[str] = []
     for seg in speech_segments(rendered):

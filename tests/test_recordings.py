@@ -1,5 +1,5 @@
 """The Bouyei recording workflow with a fake speaker (real audio made with espeak-ng's Vietnamese
-voice and sox, standing in for a native speaker we cannot have in a test), and the synthetic voice."""
+voice and sox, standing in for a native speaker we cannot have in a test)."""
 
 import csv
 import json
@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from outreach.assemble import ProgrammeError, build_programme
+from outreach.assemble import ProgrammeRequest, build_programme
 from outreach.catalog import Catalog
 from outreach.check import check_deployment
-from outreach.clips import coverage, import_folder, needed, write_sheet
 from outreach.deployment import Deployment
-from outreach.languages.lexicon import Lexicon
+from outreach.recordings import coverage, import_folder, missing_for, needed, write_sheet
 from outreach.speech import SpeechError
-from outreach.speech.bouyei_espeak import to_phonemes
 
 from conftest import copy_deployment, write_script
 
@@ -60,10 +58,14 @@ def _tiny(site):
     return Catalog.load(site.scripts_dir).get("tiny")
 
 
+def _on_air(site: Deployment) -> ProgrammeRequest:
+    return ProgrammeRequest(_tiny(site), site.profile.village("wangmu"), "quick", for_air=True)
+
+
 def test_recordings_take_bouyei_from_failing_to_airing(site, tmp_path):
     script, village = _tiny(site), site.profile.village("wangmu")
     with pytest.raises(SpeechError) as info:
-        build_programme(site, script, village, "quick", for_air=True)
+        build_programme(site, _on_air(site))
     assert "clips/pcc/" in str(info.value) and "'Leeux boz ndil!'" in str(info.value)
     before = coverage(site)
     assert before["scripts"]["tiny"]["recorded"] == 0 and not before["complete"]
@@ -87,16 +89,18 @@ def test_recordings_take_bouyei_from_failing_to_airing(site, tmp_path):
     after = coverage(site)
     assert after["scripts"]["tiny"]["recorded"] == after["scripts"]["tiny"]["needed"] == 4
     assert not [f for f in check_deployment(site) if "tiny" in f.message]
-    made = build_programme(site, script, village, "quick", for_air=True)
-    engines = [(s["lang"], s["engine"]) for s in made.manifest["segments"]]
+    assert missing_for(site, script, village) == []
+    made = build_programme(site, _on_air(site))
+    engines = [(s.lang, s.engine) for s in made.manifest.segments]
     assert ("pcc", "clips") in engines and ("cmn", "espeak") in engines
-    assert made.manifest["languages"] == ["cmn", "pcc"] and made.manifest["synthetic_approximation"] == []
+    assert made.manifest.languages == ["cmn", "pcc"] and made.manifest.synthetic_approximation == []
 
     # one clip goes missing: the programme fails again, naming exactly that key
     gone = next((site.audio_dir / "words" / "pcc").glob("*.wav"))
     gone.unlink()
+    assert missing_for(site, script, village) == [f"words/pcc/{gone.stem}.wav ('Weangzmox')"]
     with pytest.raises(SpeechError, match=rf"words/pcc/{gone.stem}\.wav \('Weangzmox'\)"):
-        build_programme(site, script, village, "quick", for_air=True)
+        build_programme(site, _on_air(site))
 
 
 def test_import_refuses_what_it_should(site, tmp_path):
@@ -120,29 +124,6 @@ def test_import_refuses_what_it_should(site, tmp_path):
     assert "not an audio file" in results["notes.txt"].reason
     assert all(r.status == "refused" for r in results.values())
     assert not list((site.audio_dir / "clips" / "pcc").glob("*.wav"))
-
-
-def test_synthetic_bouyei_is_opt_in_labelled_and_not_aired(site, run):
-    code, out, err = run("audio", "tiny", "--village", "wangmu", "--lang", "pcc", "--engine", "bouyei-espeak",
-                         "--programme", "quick", "--json", "--root", str(site.root))
-    assert code == 0, err
-    [result] = json.loads(out)
-    assert result["synthetic_approximation"] == ["pcc"] and Path(result["path"]).stat().st_size > 0
-    manifest = json.loads(Path(result["manifest"]).read_text(encoding="utf-8"))
-    assert any(s["engine"] == "bouyei-espeak" and s["synthetic_approximation"] for s in manifest["segments"])
-    profile = site.profile_path
-    profile.write_text(profile.read_text(encoding="utf-8").replace("pcc: [clips]", "pcc: [clips, bouyei-espeak]"),
-                       encoding="utf-8")
-    site = Deployment(site.root)
-    with pytest.raises(ProgrammeError, match="synthetic approximation, which is not aired"):
-        build_programme(site, _tiny(site), site.profile.village("wangmu"), "quick", for_air=True)
-
-
-def test_every_lexicon_word_has_a_synthetic_pronunciation(shipped):
-    for entry in Lexicon.load(shipped.lexicon_path).entries.values():
-        phonemes = to_phonemes(entry.form)
-        assert phonemes.startswith("[[") and phonemes.endswith("]]"), entry.form
-    assert to_phonemes("Leeux boz ndil!") == "[[l'e6w]] [[p'o2]] [[d_'i3]]!"
 
 
 def test_clips_cli(site, run, tmp_path):

@@ -1,0 +1,46 @@
+"""The command line: the one place where errors become messages and exit codes.
+
+``OutreachError`` -> one line on stderr, exit 1; usage errors -> exit 2. Listing
+commands take ``--json`` so other tools can read them. Each command family lives in
+its own module; heavy modules (rendering, audio, print) are imported inside the
+commands that need them, so `outreach --help` and the daemon process stay light.
+"""
+
+from __future__ import annotations
+
+import click
+
+from outreach.cli import audio, bouyei, catalog, daemon, plan, recordings, report
+from outreach.cli import print as print_family
+from outreach.errors import OutreachError
+
+FAMILIES = (catalog, audio, print_family, plan, daemon, recordings, bouyei, report)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="outreach")
+def cli() -> None:
+    """Anti-fraud outreach: bilingual scripts, cards, loudspeaker programmes, plans."""
+
+
+for _family in FAMILIES:
+    for _command in _family.COMMANDS:
+        cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the command, turns user mistakes into one line and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="outreach", standalone_mode=False)
+    except OutreachError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0

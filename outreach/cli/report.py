@@ -1,0 +1,32 @@
+"""The report family: `report`, the monthly summary for the team's superiors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from outreach.cli.common import open_deployment, root_option, vocabulary
+from outreach.errors import OutreachError
+
+
+@click.command()
+@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--format", "fmt", type=vocabulary("outreach.report:ReportFormat"), default=None,
+              help="Default: from the file name's extension.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@root_option
+def report(month: str, fmt: str | None, out: Path, root: str | None) -> None:
+    """The monthly report: broadcasts per village, script and language; missed and failed; cards printed."""
+    from outreach.report import ReportFormat, write_report
+
+    try:
+        chosen = ReportFormat.choose(fmt, out)
+    except OutreachError as exc:
+        raise click.BadParameter(str(exc)) from None
+    summary = write_report(open_deployment(root), month, chosen, out)
+    t = summary.totals
+    click.echo(f"{out}: {t['played']} played, {t['missed']} missed, {t['failed']} failed, {t['cards']} printed")
+
+
+COMMANDS = [report]

@@ -1,0 +1,37 @@
+"""What a lint (``outreach check``, ``plan check``) reports: located findings with a level.
+
+Kept apart from the checks themselves so that every checker (catalog, plan,
+recordings) can produce findings without importing the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    """How much a finding matters: errors block, warnings need a person, info is for the curious."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.level}: {self.message}" if self.where else f"{self.level}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"level": str(self.level), "where": self.where, "message": self.message}
+
+
+def errors(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that block (``outreach check`` exits 1 when there is any)."""
+    return [f for f in findings if f.level == Level.ERROR]

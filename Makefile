@@ -1,11 +1,14 @@
 # `make demo` and `make test` are the README's two commands: each sets up what is
 # missing (system packages, .venv, the package) and then runs its job.
-.PHONY: setup demo test
+.PHONY: setup setup-test demo test
 
 OUTREACH = .venv/bin/outreach
 
 setup:
 	@bash scripts/bootstrap.sh
+
+setup-test:
+	@bash scripts/bootstrap.sh --test
 
 demo: setup
 	$(OUTREACH) check
@@ -15,5 +18,5 @@ demo: setup
 	$(OUTREACH) daemon --plans var/demo-plans --exit-after 60
 	$(OUTREACH) status
 
-test: setup
+test: setup-test
 	.venv/bin/python -m pytest

@@ -3,9 +3,11 @@
 ``prepare`` decides everything without making a sound: the languages to air
 (and why others are left out), the sentences, the engine for each and whether
 its audio is cached, the file's name. ``outreach audio --dry-run`` shows it.
-``produce`` voices the sentences, lays them out with chimes, pauses and repeats
-(``mastering``), brings them to loudness, writes the file and then its
-``Manifest``; an unchanged programme (same inputs, file intact) is reused.
+``produce`` voices the sentences, masters each sentence and chime once (kept in
+the cache, ``mastering``), lays them out with pauses and repeats, encodes and
+measures the file (``encoding``), then writes its ``Manifest``; an unchanged
+programme (same inputs, file intact) is reused. Many programmes at once:
+``outreach.batch_audio``.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ from typing import Any
 from outreach.catalog import Script
 from outreach.deployment import Deployment, ProgrammeConfig, Village
 from outreach.errors import OutreachError
+from outreach.encoding import Layout, lay_out, write_programme, write_programmes
+from outreach.loudness import Level
 from outreach.manifest import Fallback, Manifest, ManifestError, SegmentRecord, Target
-from outreach.mastering import Measured, Timeline, lay_out, master
+from outreach.mastering import MASTERING_VERSION, master_piece, mastered_key
 from outreach.media import file_sha256
 from outreach.render import Mode, render
 from outreach.speech import SpeechError
+from outreach.speech.cache import AudioCache
 from outreach.speech.chain import Plan, SpeechChain, Voiced, chain_for
 from outreach.speech.segments import SpeechSegment, speech_segments
 
-ASSEMBLER_VERSION = "1"
+ASSEMBLER_VERSION = "2"
 
 
 class ProgrammeError(OutreachError):
@@ -184,13 +189,14 @@ def _refuse_synthetic_on_air(prepared: Prepared, voiced: list[Voiced]) -> None:
                              "synthetic approximation, which is not aired unless speech.allow_synthetic_bouyei is true")
 
 
-def _inputs_hash(prepared: Prepared, voiced: dict[str, list[Voiced]]) -> str:
+def _inputs_hash(prepared: Prepared, voiced: dict[str, list[Voiced]], chimes: list[str | None]) -> str:
     """Everything the audio is made from: a programme whose inputs hash is unchanged need not be made again."""
     inputs = {
         "assembler": ASSEMBLER_VERSION,
+        "mastering": MASTERING_VERSION,
         "programme": prepared.config.model_dump(),
         "segments": {lang: [v.cache_key for v in items] for lang, items in voiced.items()},
-        "chimes": [file_sha256(p) if p else None for p in prepared.chimes],
+        "chimes": chimes,
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -205,7 +211,7 @@ def _reusable(prepared: Prepared, inputs_hash: str) -> Manifest | None:
     return existing if existing.inputs_hash == inputs_hash and intact else None
 
 
-def _manifest(prepared: Prepared, voiced: list[Voiced], timeline: Timeline, measured: Measured,
+def _manifest(prepared: Prepared, voiced: list[Voiced], timeline: Layout, measured: Level,
               inputs_hash: str) -> Manifest:
     request, config = prepared.request, prepared.config
     segments = [
@@ -221,28 +227,83 @@ def _manifest(prepared: Prepared, voiced: list[Voiced], timeline: Timeline, meas
         review={lang: request.script.review(lang).status for lang in prepared.languages},
         segments=segments, duration_s=timeline.seconds, sample_rate=config.sample_rate, format=config.format,
         target=Target(loudness_lufs=config.loudness, true_peak_dbtp=config.true_peak),
-        loudness_lufs=measured.loudness_lufs, true_peak_dbtp=measured.true_peak_dbtp,
+        loudness_lufs=round(measured.loudness_lufs, 2), true_peak_dbtp=round(measured.true_peak_dbtp, 2),
         inputs_hash=inputs_hash, content_hash=file_sha256(prepared.path),
         created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
     )
 
 
-def produce(prepared: Prepared) -> Programme:
-    """Voice, lay out, master and write the programme, then its manifest (or reuse the unchanged one)."""
+def _mastered(prepared: Prepared, source: Path, key: str, chime: bool = False) -> Path:
+    """The piece mastered for this programme's level, from the cache or made now (and kept)."""
+    cache = AudioCache.in_state(prepared.deployment.state_dir, "mastered")
+    key = mastered_key(key, prepared.config)
+    return cache.hit(key) or master_piece(source, cache.path(key), prepared.config, chime=chime)
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A programme whose pieces are mastered and laid out: only its file and manifest are left to write."""
+
+    prepared: Prepared
+    voiced: list[Voiced]
+    inputs_hash: str
+    layout: Layout
+
+    def finish(self, measured: Level) -> Programme:
+        prepared = self.prepared
+        manifest = _manifest(prepared, self.voiced, self.layout, measured, self.inputs_hash)
+        manifest.write(prepared.manifest_path)
+        return Programme(prepared.path, prepared.manifest_path, manifest, reused=False)
+
+
+def _get_ready(prepared: Prepared) -> Programme | _Ready:
+    """Voice and master what the programme needs; the unchanged programme itself when it can be reused."""
     voiced = _voice_all(prepared)
     flat = [v for items in voiced.values() for v in items]
     _refuse_synthetic_on_air(prepared, flat)
-    inputs_hash = _inputs_hash(prepared, voiced)
+    chime_hashes = [file_sha256(p) if p else None for p in prepared.chimes]
+    inputs_hash = _inputs_hash(prepared, voiced, chime_hashes)
     existing = _reusable(prepared, inputs_hash)
     if existing:
         return Programme(prepared.path, prepared.manifest_path, existing, reused=True)
-    config, paths = prepared.config, [[v.path for v in items] for items in voiced.values()]
-    timeline = lay_out(paths, config, *prepared.chimes)
-    unit = lay_out(paths, config.model_copy(update={"repeats": 1}), *prepared.chimes)
-    measured = master(timeline.samples(), unit.samples(), config.sample_rate, config, prepared.path)
-    manifest = _manifest(prepared, flat, timeline, measured, inputs_hash)
-    manifest.write(prepared.manifest_path)
-    return Programme(prepared.path, prepared.manifest_path, manifest, reused=False)
+    pieces = [[_mastered(prepared, v.path, v.cache_key) for v in items] for items in voiced.values()]
+    chimes = [_mastered(prepared, path, f"chime:{digest}", chime=True) if path and digest else None
+              for path, digest in zip(prepared.chimes, chime_hashes, strict=True)]
+    return _Ready(prepared, flat, inputs_hash, lay_out(pieces, prepared.config, *chimes))
+
+
+def produce(prepared: Prepared) -> Programme:
+    """Voice, master, lay out, encode and measure the programme, then write its manifest (or reuse the unchanged)."""
+    ready = _get_ready(prepared)
+    if isinstance(ready, Programme):
+        return ready
+    return ready.finish(write_programme(ready.layout, prepared.config, prepared.path))
+
+
+def produce_many(prepared: list[Prepared]) -> list[Programme | OutreachError]:
+    """``produce`` for several programmes, encoding those of the same settings with one encoder.
+
+    The files are the ones ``produce`` makes one by one; a programme that
+    cannot be made is returned as its error, and does not stop the others.
+    """
+    results: list[Programme | OutreachError | _Ready] = []
+    for item in prepared:
+        try:
+            results.append(_get_ready(item))
+        except OutreachError as exc:
+            results.append(exc)
+    waiting = [r for r in results if isinstance(r, _Ready)]
+    for settings in {r.prepared.config.model_dump_json(): r.prepared.config for r in waiting}.values():
+        group = [r for r in waiting if r.prepared.config == settings]
+        done: dict[int, Programme | OutreachError]
+        try:
+            levels = write_programmes([(r.layout, r.prepared.path) for r in group], settings)
+        except OutreachError as exc:
+            done = {id(r): exc for r in group}
+        else:
+            done = {id(r): r.finish(level) for r, level in zip(group, levels, strict=True)}
+        results = [done.get(id(r), r) for r in results]
+    return [r for r in results if not isinstance(r, _Ready)]
 
 
 def build_programme(deployment: Deployment, request: ProgrammeRequest, chain: SpeechChain | None = None,

@@ -19,9 +19,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from outreach.datafile import StrictModel, display_path, load_yaml, validate
+from outreach.datafile import Day, StrictModel, display_path, load_yaml, validate
 from outreach.deployment import Deployment, Profile, Village
 from outreach.errors import ConfigError
 from outreach.lunar import EARTHLY_BRANCHES, day_branch, lunar_day, lunar_to_solar, qingming
@@ -100,8 +100,8 @@ class Event:
 class Span(StrictModel):
     name: str
     label: str | None = None
-    start: dt.date = Field(alias="from")
-    end: dt.date = Field(alias="to")
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Span":
@@ -134,11 +134,17 @@ def parse_villages(value: object) -> VillageSelector:
 class Exam(Span):
     villages: object = "all"
 
+    @field_validator("villages")
+    @classmethod
+    def _villages(cls, value: object) -> object:
+        parse_villages(value)
+        return value
+
 
 class Workday(StrictModel):
     """A weekend day worked to make up for a holiday (调休上班)."""
 
-    date: dt.date
+    date: Day
     holiday: str = Field("holiday", alias="for")
 
 
@@ -160,7 +166,7 @@ class TermsFile(StrictModel):
 
 class MarketRule(StrictModel):
     every_days: int | None = Field(None, ge=2, le=30)
-    anchor: dt.date | None = None
+    anchor: Day | None = None
     days_of_month: list[int] | None = None
     calendar: Literal["solar", "lunar"] = "solar"
     branches: list[str] | None = None

@@ -8,6 +8,7 @@ has been reviewed. Only ``approved`` text goes to print or air unmarked.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from outreach import approvals
 from outreach.datafile import StrictModel, display_path, load_yaml, validate
 from outreach.errors import CatalogError, ConfigError, OutreachError, VariableValueError
 from outreach.languages.codes import LANGUAGES, Lang
@@ -78,11 +80,28 @@ class Script:
     def template_path(self, lang: str) -> Path:
         return self.folder / f"{lang}.j2"
 
-    def review(self, lang: str) -> Review:
+    def declared(self, lang: str) -> Review:
+        """What script.yaml says of a language, before any console decision (the base of ``review``)."""
         try:
             return self.meta.languages[lang]  # type: ignore[index]
         except KeyError:
             raise CatalogError(f"script '{self.id}' has no {lang} text") from None
+
+    def review(self, lang: str) -> Review:
+        """The review in force, by the one rule the console also follows (``approvals.effective_status``).
+
+        A decision bound to the template's hash overrules script.yaml: approved while the text is
+        unchanged, a draft once it is edited or returned. Render, print, audio and check all read this.
+        """
+        declared = self.declared(lang)
+        decision = approvals.load(self.folder).get(lang)
+        status = approvals.effective_status(self.folder, lang, declared.status)
+        if decision is None or (status == declared.status and status != approvals.APPROVED):
+            return declared
+        if status != approvals.APPROVED:
+            return declared.model_copy(update={"status": status})
+        return declared.model_copy(update={"status": status, "reviewer": decision.reviewer,
+                                           "reviewed_on": _day(decision.at) or declared.reviewed_on})
 
     def approved(self, lang: str) -> bool:
         return self.review(lang).status == "approved"
@@ -100,13 +119,25 @@ class Script:
         meta = self.meta
         return {
             "id": self.id, "topic": meta.topic, "audiences": meta.audiences, "tags": meta.tags,
-            "title": dict(meta.title), "languages": {lang: r.status for lang, r in meta.languages.items()},
+            "title": dict(meta.title), "languages": {lang: self.review(lang).status for lang in meta.languages},
         }
 
 
+def _day(moment: str) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(moment).date()
+    except (TypeError, ValueError):
+        return None
+
+
 def to_number(value: Any) -> int | float:
-    """A number as staff write it (``110,000``, ``1.5``, 20000); whole ones stay ints, printed without ``.0``."""
+    """A number as staff write it (``110,000``, ``1.5``, 20000); whole ones stay ints, printed without ``.0``.
+
+    ``nan``, ``inf`` and ``1e400`` are refused (ValueError): they would print as NaN元 or ∞元.
+    """
     number = float(str(value).replace(",", ""))
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
     return int(number) if number.is_integer() else number
 
 
@@ -147,7 +178,11 @@ class Catalog:
             raise ConfigError(f"{display_path(scripts_dir)}: no scripts folder")
         scripts: dict[str, Script] = {}
         broken: dict[str, OutreachError] = {}
-        for folder in sorted(p for p in scripts_dir.iterdir() if p.is_dir()):
+        try:
+            folders = sorted(p for p in scripts_dir.iterdir() if p.is_dir())
+        except OSError as exc:
+            raise ConfigError(f"{display_path(scripts_dir)}: cannot be read ({exc.strerror or exc})") from None
+        for folder in folders:
             try:
                 scripts[folder.name] = load_script(folder)
             except OutreachError as exc:

@@ -2,7 +2,8 @@
 
 Every finding names where it is (file:line:col, or file and key path) and what
 to do. Errors block (``outreach check`` exits 1); warnings are things a person
-should look at (an example contact, a Bouyei word resting on one source).
+should look at (an example contact, a Bouyei word resting on one source). A
+broken file is a finding about that file: every other script is still checked.
 """
 
 from __future__ import annotations
@@ -12,17 +13,27 @@ from pathlib import Path
 
 from outreach.calendar import parse_villages
 from outreach.catalog import Catalog, Script
-from outreach.datafile import display_path
-from outreach.deployment import Deployment, Profile
-from outreach.errors import OutreachError, TemplateSyntaxError
+from outreach.datafile import FILE_FAULTS, describe_fault, display_path, read_text
+from outreach.deployment import PLACE_KINDS, Deployment, Profile
+from outreach.errors import ConfigError, OutreachError, TemplateSyntaxError
 from outreach.findings import Finding, Level, errors
 from outreach.languages import bouyei
 from outreach.languages.lexicon import Lexicon
 from outreach.plan import load_plan, select_scripts
+from outreach.print.slogans import slogan_texts
 from outreach.recordings import missing_for
 from outreach.render import PROFILE_VARIABLES, Mode, environment, render, used_variables
 
 _JINJA_CONSTRUCT = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_FAULTS = (OutreachError, RecursionError, *FILE_FAULTS)
+"""What a damaged file can raise while it is read or rendered: a finding, not the end of the check."""
+
+
+def _fault(path: Path, exc: BaseException, what: str = "") -> Finding:
+    """A damaged file as an error finding, located at the file unless the message already names it."""
+    message = describe_fault(exc)
+    where = display_path(path)
+    return Finding(Level.ERROR, "" if message.startswith(where) else where, what + message)
 
 
 def literal_text(source: str) -> str:
@@ -75,6 +86,26 @@ def check_profile(profile: Profile, path: Path, lexicon: Lexicon) -> list[Findin
                 Level.WARNING, f"{where}: villages[{i}].contact",
                 f"the contact of '{village.id}' is an example: replace it before printing cards",
             ))
+    for kind in PLACE_KINDS:
+        findings += [Finding(Level.WARNING, f"{where}: {kind}[{i}]",
+                             f"'{place.id}' is an example place: replace it with a real one before printing for it")
+                     for i, place in enumerate(getattr(profile, kind)) if place.example]
+    if profile.banner.example:
+        findings.append(Finding(Level.WARNING, f"{where}: banner",
+                                "the banner size is an example: set the print shop's size before printing banners"))
+    return findings
+
+
+def check_slogans(deployment: Deployment, lexicon: Lexicon) -> list[Finding]:
+    """Every Bouyei slogan, spelt and attested like the templates; a broken slogans file is a finding."""
+    try:
+        texts = slogan_texts(deployment)
+    except ConfigError as exc:
+        return [Finding(Level.ERROR, "", str(exc))]
+    findings: list[Finding] = []
+    for where, lang, text in texts:
+        if lang == "pcc":
+            findings += check_bouyei(text, where, lexicon, line_based=False)
     return findings
 
 
@@ -85,15 +116,16 @@ def _template_findings(script: Script, lexicon: Lexicon) -> tuple[dict[str, set[
     for lang in script.languages:
         path = script.template_path(lang)
         try:
+            source = read_text(path) if path.exists() else ""
             used[lang] = used_variables(script, lang)
         except TemplateSyntaxError as exc:
             findings.append(Finding(Level.ERROR, exc.where, f"template syntax: {exc.detail}"))
             continue
-        except OutreachError as exc:
-            findings.append(Finding(Level.ERROR, "", str(exc)))
+        except _FAULTS as exc:
+            findings.append(_fault(path, exc))
             continue
         if lang == "pcc":
-            findings += check_bouyei(literal_text(path.read_text(encoding="utf-8")), display_path(path), lexicon)
+            findings += check_bouyei(literal_text(source), display_path(path), lexicon)
             title = script.meta.title.get("pcc")
             if title:
                 meta_file = display_path(script.folder / "script.yaml")
@@ -144,9 +176,8 @@ def _render_findings(script: Script, profile: Profile) -> list[Finding]:
         for mode in Mode:
             try:
                 render(script, lang, profile, village, mode=mode)
-            except OutreachError as exc:
-                findings.append(Finding(Level.ERROR, display_path(script.template_path(lang)),
-                                        f"{mode.value} mode: {exc}"))
+            except _FAULTS as exc:
+                findings.append(_fault(script.template_path(lang), exc, f"{mode.value} mode: "))
                 break
     return findings
 
@@ -195,8 +226,8 @@ def check_deployment(deployment: Deployment) -> list[Finding]:
     findings: list[Finding] = []
     try:
         lexicon = Lexicon.load(deployment.lexicon_path)
-    except OutreachError as exc:
-        findings.append(Finding(Level.ERROR, "", str(exc)))
+    except _FAULTS as exc:
+        findings.append(_fault(deployment.lexicon_path, exc))
         lexicon = Lexicon({})
     profile: Profile | None
     try:
@@ -205,6 +236,7 @@ def check_deployment(deployment: Deployment) -> list[Finding]:
     except OutreachError as exc:
         findings.append(Finding(Level.ERROR, "", str(exc)))
         profile = None
+    findings += check_slogans(deployment, lexicon)
     try:
         catalog = deployment.catalog
     except OutreachError as exc:
@@ -216,6 +248,6 @@ def check_deployment(deployment: Deployment) -> list[Finding]:
     if profile is not None and not errors(findings):
         try:
             findings += check_recordings(deployment, catalog, profile)
-        except OutreachError as exc:
-            findings.append(Finding(Level.ERROR, "", str(exc)))
+        except _FAULTS as exc:
+            findings.append(Finding(Level.ERROR, "", describe_fault(exc)))
     return findings

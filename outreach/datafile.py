@@ -1,17 +1,69 @@
-"""Reading staff-edited YAML files with errors that name the file, line and key path."""
+"""Reading staff-edited files with errors that name the file, line and key path.
+
+Staff edit these files by hand, so everything YAML 1.1 would silently get wrong
+is an error here: a key written twice (the second ``villages:`` block would
+replace the first), an unquoted ``18:30`` (YAML 1.1 reads it as the number
+1110), an impossible date, ``.nan``/``.inf``, a file that is not UTF-8 text.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import math
 import os
+import sqlite3
+import stat
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from outreach.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+MAX_BYTES = 8 * 1024 * 1024
+"""No staff file comes near this; a bigger one (or /dev/zero behind a symlink) is refused, not read."""
+MAX_ALIASES = 100
+"""YAML aliases a file may use: enough for shared settings, too few for a 'billion laughs' expansion."""
+MAX_DEPTH = 64
+"""How deep a staff file may nest (they use under ten levels); PyYAML's scanner slows quadratically beyond."""
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)
+"""Dates the calendars (lunar, holidays) and every plan computed from them handle; 0001-01-01 is a typo."""
+
+
+def _plausible_day(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day} is outside {FIRST_DAY.year}-{LAST_DAY.year} (a typo?)")
+    return day
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+"""A date in a staff-edited file: a real one (YAML refuses 2026-02-30), within FIRST_DAY..LAST_DAY."""
+
+
+FILE_FAULTS = (OSError, UnicodeError, csv.Error, sqlite3.Error)
+"""What reading or writing a damaged, missing or unwritable file raises where no loader said more."""
+
+
+def describe_fault(exc: BaseException) -> str:
+    """One line for a file fault no loader turned into a message: what failed, and on which file."""
+    if isinstance(exc, OSError):
+        files = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return f"{files}: {reason}" if files else reason
+    if isinstance(exc, sqlite3.Error):
+        return f"database: {exc}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text ({exc}); save the file as UTF-8"
+    if isinstance(exc, UnicodeEncodeError):
+        return f"text cannot be written ({exc}); use a UTF-8 locale, e.g. LANG=C.UTF-8"
+    if isinstance(exc, RecursionError):
+        return "a template includes itself, or something nests too deeply"
+    return f"{exc}".replace("\n", " ") or type(exc).__name__
 
 
 class StrictModel(BaseModel):
@@ -25,24 +77,149 @@ def display_path(path: str | os.PathLike[str]) -> str:
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return str(p)
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file; a syntax error becomes 'file:line:col: problem'."""
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes; a missing file, a folder, a device or an unreadable file is a ConfigError naming it."""
+    where = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ConfigError(f"{where}: is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{where}: is not a regular file")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
     except FileNotFoundError:
-        raise ConfigError(f"{display_path(path)}: file not found") from None
+        raise ConfigError(f"{where}: file not found") from None
+    except PermissionError:
+        raise ConfigError(f"{where}: cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise ConfigError(f"{where}: larger than {limit // (1024 * 1024)} MB; is it the right file?")
+    return data
+
+
+def set_aside(path: Path, now: dt.datetime | None = None) -> Path:
+    """Rename a damaged file (and its SQLite -wal/-shm/-journal companions) out of the way, keeping it for the
+    record: state files are evidence (what was aired, what was printed), never silently replaced or deleted."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():
+        target, n = path.with_name(f"{path.name}.damaged-{stamp}-{n}"), n + 1
+    path.rename(target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    return target
+
+
+def decode_text(data: bytes, where: str) -> str:
+    """UTF-8 text (a leading BOM is dropped); other bytes are an error naming the line of the first bad one."""
     try:
-        return yaml.safe_load(text)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{where}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}): "
+                          "save the file as UTF-8") from None
+
+
+def read_text(path: Path, limit: int = MAX_BYTES) -> str:
+    """A staff-edited text file (YAML, CSV, template), every failure a one-line ConfigError naming file and line."""
+    return decode_text(read_bytes(path, limit), display_path(path))
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader refusing what YAML 1.1 gets silently wrong in hand-edited files."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise ConstructorError(None, None, f"more than {MAX_ALIASES} aliases (*name)",
+                                       self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                       self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, ScalarNode):
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise ConstructorError(
+                    None, None, f"key '{key}' appears twice (first on line {seen[key]}): "
+                    "the second would silently replace the first; merge them", key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        if ":" in str(node.value):
+            raise _sexagesimal(node)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        if ":" in str(node.value):
+            raise _sexagesimal(node)
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise ConstructorError(None, None, f"'{node.value}' is not a finite number", node.start_mark)
+        return value
+
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise ConstructorError(None, None, f"'{node.value}' is not a real date", node.start_mark) from None
+
+
+def _sexagesimal(node: ScalarNode) -> ConstructorError:
+    return ConstructorError(
+        None, None, f"{node.value} is read by YAML as a number, not a time: write times in quotes, '{node.value}'",
+        node.start_mark)
+
+
+for _tag, _method in (("int", _Loader.construct_yaml_int), ("float", _Loader.construct_yaml_float),
+                      ("timestamp", _Loader.construct_yaml_timestamp)):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _method)
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """Parse YAML text read from ``where``; every problem becomes 'where:line:col: problem'."""
+    try:
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"{display_path(path)}:{mark.line + 1}:{mark.column + 1}" if mark else display_path(path)
-        raise ConfigError(f"{where}: YAML syntax error: {exc.problem}") from None
+        at = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark else where
+        kind = "YAML" if isinstance(exc, ConstructorError) else "YAML syntax error"
+        raise ConfigError(f"{at}: {kind}: {exc.problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(f"{where}:{line}: YAML: character {exc.character!r} is not allowed in YAML") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{display_path(path)}: YAML syntax error: {exc}") from None
+        raise ConfigError(f"{where}: YAML syntax error: {exc}") from None
+
+
+def load_yaml(path: Path) -> Any:
+    """Read and parse a staff-edited YAML file, naming file and line in every error."""
+    return parse_yaml(read_text(path), display_path(path))
 
 
 def key_path(loc: tuple[Any, ...]) -> str:
@@ -56,8 +233,29 @@ def key_path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
+    """The line in ``path`` of the deepest node on the key path ``loc`` (for error messages only)."""
+    try:
+        node = yaml.compose(read_text(path), Loader=_Loader)
+    except (ConfigError, yaml.YAMLError, RecursionError):
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, MappingNode):
+            found = next(((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == str(part)), None)
+            if found is None:
+                break
+            line, node = found[0].start_mark.line + 1, found[1]
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
 def validate(model: type[M], data: Any, path: Path, prefix: tuple[Any, ...] = ()) -> M:
-    """Validate data against a pydantic model; errors list every bad key path."""
+    """Validate data against a pydantic model; errors list every bad key path and its line in the file."""
     if data is None:
         data = {}
     try:
@@ -71,5 +269,6 @@ def validate(model: type[M], data: Any, path: Path, prefix: tuple[Any, ...] = ()
                 msg = "unknown key (a typo?)"
             elif err["type"] == "missing":
                 msg = "required key is missing"
-            problems.append(f"{key_path(loc)}: {msg}")
+            line = _line_of(path, loc) if loc else None
+            problems.append(f"{key_path(loc)}: {msg}{f' (line {line})' if line else ''}")
         raise ConfigError(f"{display_path(path)}: " + "; ".join(problems)) from None

@@ -57,6 +57,35 @@ class Village(StrictModel):
     tags: list[str] = []
     output: str = "spool"
     note: str | None = None
+    node: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """The village node beside its amplifier (``outreach fleet add-node``), if it has one."""
+
+
+PLACE_KINDS = ("schools", "communities", "workplaces", "markets")
+"""The profile's lists of places besides villages (each a list of ``Place``)."""
+
+
+class Place(StrictModel):
+    """A school, community, workplace or market: it receives material and hosts events, listed like a village."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: Names
+    town: str | None = None
+    village: str | None = None
+    contact: Contact | None = None
+    languages: list[Lang] = Field(default_factory=lambda: ["cmn"], min_length=1)
+    example: bool = False
+    note: str | None = None
+
+
+class BannerConfig(StrictModel):
+    """The print shop's banner (横幅) size and colours: the banner PDF is drawn at this size."""
+
+    width_mm: float = Field(5000, ge=300, le=50000)
+    height_mm: float = Field(700, ge=100, le=5000)
+    text_colour: Literal["white", "yellow"] = "yellow"
+    tile_overlap_mm: float = Field(10, ge=0, le=50)
+    example: bool = False
 
 
 class OutputConfig(StrictModel):
@@ -85,7 +114,37 @@ class DaemonConfig(StrictModel):
     watch_seconds: float = Field(15, gt=0)
 
 
+class FleetConfig(StrictModel):
+    """Village nodes: the county publishes signed bundles over MQTT, files over HTTP (docs/fleet.md)."""
+
+    enabled: bool = False
+    county: str = Field("county", pattern=r"^[a-z0-9][a-z0-9-]*$")
+    broker_host: str = "127.0.0.1"
+    broker_port: int = Field(1883, ge=1, le=65535)
+    broker_ca_file: str | None = None
+    reconnect_max_seconds: int = Field(30, ge=1, le=600)
+    listen: str = "127.0.0.1"
+    content_port: int = Field(8765, ge=1, le=65535)
+    content_url: str = Field("http://127.0.0.1:8765", pattern=r"^https?://\S+$")
+    bundle_days: float = Field(7, gt=0, le=31)
+    play_locally: bool = False
+    heartbeat_seconds: float = Field(60, ge=1, le=3600)
+    silent_minutes: float = Field(15, gt=0)
+
+
 EngineName = Annotated[str, AfterValidator(known_engine)]
+
+
+class NeuralConfig(StrictModel):
+    """Settings of the offline neural Mandarin voice; every one is part of its cache key (None: the packaged model)."""
+
+    model_dir: Path | None = None
+    speed: float = Field(1.15, ge=0.5, le=2.0, description="duration scale: above 1 is slower")
+    threads: int = Field(2, ge=1, le=16, description="onnxruntime intra-op threads")
+    clause_pause: float = Field(0.15, ge=0, le=3, description="seconds of silence at , ; :")
+    sentence_pause: float = Field(0.35, ge=0, le=3, description="seconds of silence at . ! ?")
+    number_pace: float = Field(1.0, ge=0.5, le=2.0, description="duration scale of 九六幺幺零-like numbers, "
+                               "on top of speed")
 
 
 class EspeakConfig(StrictModel):
@@ -108,7 +167,8 @@ class GttsConfig(StrictModel):
 class SpeechConfig(StrictModel):
     """Which engines voice each language, in order of preference, and their settings."""
 
-    chains: dict[Lang, list[EngineName]] = {"cmn": ["clips", "espeak"], "pcc": ["clips"]}
+    chains: dict[Lang, list[EngineName]] = {"cmn": ["clips", "neural", "espeak"], "pcc": ["clips"]}
+    neural: NeuralConfig = NeuralConfig()
     espeak: EspeakConfig = EspeakConfig()
     gtts: GttsConfig = GttsConfig()
     allow_synthetic_bouyei: bool = False
@@ -145,7 +205,26 @@ class Profile(StrictModel):
     outputs: dict[str, OutputConfig] = Field(
         default_factory=lambda: {"spool": OutputConfig(type="spool", folder="var/spool")})
     daemon: DaemonConfig = DaemonConfig()
+    fleet: FleetConfig = FleetConfig()
     villages: list[Village] = Field(min_length=1)
+    schools: list[Place] = []
+    communities: list[Place] = []
+    workplaces: list[Place] = []
+    markets: list[Place] = []
+    banner: BannerConfig = BannerConfig()
+
+    @model_validator(mode="after")
+    def _places_known(self) -> "Profile":
+        """Places share one id space with villages (a delivery names its recipient by id) and lie in known villages."""
+        seen = {v.id for v in self.villages}
+        for kind in PLACE_KINDS:
+            for i, place in enumerate(getattr(self, kind)):
+                if place.id in seen:
+                    raise ValueError(f"{kind}[{i}].id: '{place.id}' is already the id of a village or another place")
+                seen.add(place.id)
+                if place.village is not None and place.village not in {v.id for v in self.villages}:
+                    raise ValueError(f"{kind}[{i}].village: unknown village '{place.village}'")
+        return self
 
     @model_validator(mode="after")
     def _outputs_known(self) -> "Profile":
@@ -173,6 +252,19 @@ class Profile(StrictModel):
                 raise ValueError(f"village id '{v.id}' appears twice")
             seen.add(v.id)
         return villages
+
+    @field_validator("villages")
+    @classmethod
+    def _one_village_a_node(cls, villages: list[Village]) -> list[Village]:
+        nodes = [v.node for v in villages if v.node]
+        if len(nodes) != len(set(nodes)):
+            raise ValueError(f"a node serves one village: {sorted({n for n in nodes if nodes.count(n) > 1})}")
+        return villages
+
+    def plays_locally(self, village_id: str) -> bool:
+        """False for a village whose node plays it (fleet mode), so the county's own daemon leaves it alone."""
+        node = next((v.node for v in self.villages if v.id == village_id), None)
+        return not (self.fleet.enabled and node) or self.fleet.play_locally
 
     def village(self, village_id: str) -> Village:
         for v in self.villages:

@@ -50,6 +50,15 @@ class MissingVariableError(TemplateError):
         )
 
 
+class TemplateTooExpensive(TemplateSecurityError):
+    """A template would run too long or build too much (a loop, padding, recursion): stopped before it did."""
+
+    def __init__(self, reason: str, where: str = "") -> None:
+        self.reason = reason
+        lead = f"{where}: the sandbox refused: " if where else ""
+        super().__init__(f"{lead}template too expensive: {reason}")
+
+
 class VariableValueError(TemplateError):
     """A --var value does not fit the declared type."""
 
@@ -62,5 +71,17 @@ class CheckFailed(OutreachError):
     """``outreach check`` found errors (they were printed above)."""
 
 
+class OutputError(OutreachError):
+    """An output file cannot be written where the user asked (a deployment file, a folder, a device...)."""
+
+
 class PrintError(OutreachError):
     """A print run cannot be made (draft text without --allow-draft, an unknown layout, a broken layout...)."""
+
+
+class LedgerError(OutreachError):
+    """The ledger file cannot be read or written (``damaged``: SQLite found the file itself broken)."""
+
+    def __init__(self, message: str, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.damaged = damaged

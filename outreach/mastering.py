@@ -1,29 +1,41 @@
-"""A programme's sound: the timeline (chime, sentences, pauses, repeats) and its mastering.
+"""Mastering, once per piece of sound: every sentence and chime is brought to the loudness target under the
+true-peak ceiling on its own, and kept in the cache, so a programme is only those pieces end to end.
 
-pydub lays out the timeline. Mastering brings it to the loudness target under
-the true-peak ceiling: ffmpeg's look-ahead limiter (``alimiter``) holds the
-peaks while gain brings the level up, because plain gain to -16 LUFS pushes
-espeak speech above 0 dBFS. The encoded file itself is measured at the end.
+Why per piece: most sentences recur in programme after programme (the same
+warning in 200 villages, the same chime in all), so their mastering is paid
+once; what is left for a programme is laying pieces out and one encode
+(``outreach.encoding``). A piece is band-limited for horn speakers, its gain set
+from its BS.1770 loudness, and its peaks held 1 dB under the ceiling by a
+look-ahead limiter, with the gain corrected until the limited piece sits on the
+target. Pieces at the target make a programme at the target: pauses are
+silence, which loudness gating leaves out. Everything here is deterministic, so
+a piece (and a programme) has the same bytes whichever process makes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import math
+import wave
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from outreach.deployment import ProgrammeConfig
-from outreach.media import atomic_path, decode, ffmpeg, integrated_loudness, true_peak_db
+from outreach.loudness import measure
+from outreach.media import MediaError, atomic_path, decode
 
-if TYPE_CHECKING:
-    from pydub import AudioSegment
-
-LIMITER_HEADROOM_DB = 0.5
-LOUDNESS_TOLERANCE_LU = 0.3
-PEAK_MARGIN_DB = 0.1
+MASTERING_VERSION = "2"
+HEADROOM_DB = 1.0
+"""Pieces peak this far under the ceiling: the MP3 encoder's error adds a little to true peaks."""
+CODEC_LOSS_LU = {"mp3": 0.45, "wav": 0.0}
+"""What the format's encoder takes off integrated loudness: LAME's masking removes about 0.45 LU of espeak
+and neural speech (measured at 48 to 96 kbit/s as at 64), so pieces for MP3 programmes are mastered that
+much louder. The file itself is measured, and corrected if it still misses."""
 LOWPASS_HZ = 8000
+LIMITER_REACH_S = 0.01
+PIECE_TOLERANCE_LU = 0.05
+MAX_PASSES = 6
 
 
 def make_chime(rate: int = 44100) -> np.ndarray:
@@ -38,131 +50,123 @@ def make_chime(rate: int = 44100) -> np.ndarray:
     return (chime / np.abs(chime).max() * 10 ** (-6 / 20)).astype(np.float32)
 
 
-# -- timeline -------------------------------------------------------------------------
+# -- reading and writing pieces ------------------------------------------------------
 
-@dataclass(frozen=True)
-class Timeline:
-    """The laid-out programme, and when each sentence starts (seconds, once per repeat)."""
-
-    audio: AudioSegment
-    offsets: list[list[float]]
-
-    @property
-    def seconds(self) -> float:
-        return round(len(self.audio) / 1000, 3)
-
-    def samples(self) -> np.ndarray:
-        return np.array(self.audio.get_array_of_samples(), dtype=np.float32) / 32768.0
+def _read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """16-bit PCM WAV (what the engines and the recordings import write), without starting ffmpeg."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise wave.Error("not 16-bit")
+        channels, rate = wav.getnchannels(), wav.getframerate()
+        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    return data.reshape(-1, channels).mean(axis=1, dtype=np.float32), rate
 
 
-def _load(path: Path, rate: int) -> AudioSegment:
-    from pydub import AudioSegment
+def read_mono(path: Path, rate: int) -> np.ndarray:
+    """A sound file as mono float samples at ``rate``; anything but 16-bit WAV goes through ffmpeg."""
+    from scipy.signal import resample_poly
 
-    return AudioSegment.from_file(path).set_channels(1).set_frame_rate(rate).set_sample_width(2)
+    try:
+        samples, source_rate = _read_wav(path)
+    except (wave.Error, EOFError, ValueError):
+        return decode(path, rate)[0]
+    if source_rate == rate:
+        return samples
+    common = math.gcd(source_rate, rate)
+    return resample_poly(samples, rate // common, source_rate // common).astype(np.float32)
 
 
-def _silence(seconds: float, rate: int) -> AudioSegment:
-    from pydub import AudioSegment
+def read_chime(path: Path, rate: int) -> np.ndarray:
+    """A programme's chime; one that is not sound ffmpeg can decode is an error naming it, not a traceback."""
+    try:
+        return read_mono(path, rate)
+    except (MediaError, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MediaError(f"chime {path} is not a sound file that can be decoded ({reason}): "
+                         "replace it, or set the programme's chime to null") from None
 
-    return AudioSegment.silent(duration=int(seconds * 1000), frame_rate=rate).set_sample_width(2)
+
+def pcm16(samples: np.ndarray) -> bytes:
+    """Samples as 16-bit little-endian PCM (rounded, clipped), the form pieces are kept and streamed in."""
+    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
 
 
-def lay_out(languages: list[list[Path]], programme: ProgrammeConfig, chime: Path | None,
-            closing: Path | None) -> Timeline:
-    """Chime, each language's sentences with their pauses, repeats, closing chime.
+def write_wav(dst: Path, samples: np.ndarray, rate: int) -> None:
+    with atomic_path(dst) as tmp, wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm16(samples))
 
-    ``offsets`` follow the sentences in order, language after language.
+
+# -- the limiter and a piece's mastering ----------------------------------------------
+
+def limit(samples: np.ndarray, ceiling_db: float, rate: int) -> np.ndarray:
+    """Hold every sample under the ceiling with a smooth gain that starts to fall 10 ms before a peak.
+
+    The gain is the moving average of the moving minimum of the gain each sample
+    needs, over the same window: so it never exceeds what any sample needs, and
+    it changes over 20 ms rather than at once (no clicks, little distortion).
     """
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    ceiling = 10 ** (ceiling_db / 20)
+    needed = np.minimum(1.0, ceiling / np.maximum(np.abs(samples), 1e-9)).astype(np.float32)
+    if needed.min() >= 1.0:
+        return samples
+    width = 2 * max(1, round(rate * LIMITER_REACH_S)) + 1
+    gain = uniform_filter1d(minimum_filter1d(needed, width, mode="nearest"), width, mode="nearest")
+    return samples * np.minimum(gain, needed)
+
+
+def lowpass(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Horn speakers carry nothing above a few kHz; what they cannot play only wastes level and bits."""
+    from scipy.signal import butter, sosfilt
+
+    sos = butter(2, min(LOWPASS_HZ, rate // 2 - 500), fs=rate, output="sos")
+    return sosfilt(sos, samples).astype(np.float32)
+
+
+def master_samples(samples: np.ndarray, rate: int, target: float, ceiling: float) -> np.ndarray:
+    """The samples at ``target`` LUFS with true peaks under ``ceiling - HEADROOM_DB``.
+
+    The limiter takes a little loudness off, so the gain is corrected until the
+    limited result is on the target (a few passes over a short piece).
+    """
+    x = lowpass(samples, rate)
+    loudness = measure(x, rate).loudness_lufs
+    if not math.isfinite(loudness):
+        return x
+    peak_limit = ceiling - HEADROOM_DB
+    sample_limit, gain = peak_limit, target - loudness
+    out = x
+    for _ in range(MAX_PASSES):
+        out = limit(x * np.float32(10 ** (gain / 20)), sample_limit, rate)
+        level = measure(out, rate)
+        loud_ok = abs(level.loudness_lufs - target) <= PIECE_TOLERANCE_LU
+        if loud_ok and level.true_peak_dbtp <= peak_limit:
+            break
+        gain += target - level.loudness_lufs
+        if level.true_peak_dbtp > peak_limit:
+            sample_limit -= level.true_peak_dbtp - peak_limit
+    return out
+
+
+def piece_loudness(programme: ProgrammeConfig) -> float:
+    """The loudness pieces are mastered to, so that the encoded programme lands on its target."""
+    return programme.loudness + CODEC_LOSS_LU[programme.format]
+
+
+def master_piece(src: Path, dst: Path, programme: ProgrammeConfig, chime: bool = False) -> Path:
+    """Master one voiced sentence (or a chime) into ``dst``, a 16-bit WAV at the programme's rate."""
     rate = programme.sample_rate
-    timeline = _silence(0, rate)
-    loaded = {path: _load(path, rate) for paths in languages for path in paths}
-    offsets: list[list[float]] = [[] for paths in languages for _ in paths]
-    if chime:
-        timeline += _load(chime, rate) + _silence(programme.pause_after_chime, rate)
-    for repeat in range(programme.repeats):
-        if repeat:
-            timeline += _silence(programme.repeat_pause, rate)
-        index = 0
-        for li, paths in enumerate(languages):
-            if li:
-                timeline += _silence(programme.language_pause, rate)
-            for si, path in enumerate(paths):
-                if si:
-                    timeline += _silence(programme.sentence_pause, rate)
-                offsets[index].append(round(len(timeline) / 1000, 3))
-                timeline += loaded[path]
-                index += 1
-    if closing:
-        timeline += _silence(programme.pause_after_chime, rate) + _load(closing, rate)
-    return Timeline(timeline, offsets)
+    samples = read_chime(src, rate) if chime else read_mono(src, rate)
+    write_wav(dst, master_samples(samples, rate, piece_loudness(programme), programme.true_peak), rate)
+    return dst
 
 
-# -- mastering ------------------------------------------------------------------------
-
-class Measured(NamedTuple):
-    """The level of the encoded file, measured after it was written."""
-
-    loudness_lufs: float
-    true_peak_dbtp: float
-
-
-def _filters(gain_db: float, limit_db: float, lowpass_hz: int) -> str:
-    """Band-limit, gain, then ffmpeg's look-ahead limiter."""
-    limit = min(1.0, max(0.0625, 10 ** (limit_db / 20)))
-    return (f"lowpass=f={lowpass_hz}:poles=2,volume={gain_db:.3f}dB,"
-            f"alimiter=limit={limit:.5f}:attack=5:release=80:level=false")
-
-
-def _ffmpeg_pipe(samples: np.ndarray, rate: int, filters: str, output: list[str]) -> bytes:
-    return ffmpeg("-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "-", "-af", filters, "-ac", "1", *output,
-                  input_bytes=samples.astype(np.float32).tobytes())
-
-
-def _limit(samples: np.ndarray, rate: int, filters: str) -> np.ndarray:
-    out = _ffmpeg_pipe(samples, rate, filters, ["-f", "f32le", "-ar", str(rate), "-"])
-    return np.frombuffer(out, dtype=np.float32).copy()
-
-
-def _encode(samples: np.ndarray, rate: int, filters: str, programme: ProgrammeConfig, dst: Path) -> None:
-    codec = ["-c:a", "libmp3lame", "-b:a", programme.bitrate, "-f", "mp3"] if programme.format == "mp3" \
-        else ["-c:a", "pcm_s16le", "-f", "wav"]
-    with atomic_path(dst) as tmp:
-        _ffmpeg_pipe(samples, rate, filters, [*codec, str(tmp)])
-
-
-# How much the encoder changes measured loudness, learnt from the first file of each kind
-# (LAME at 64 kbit/s takes about 0.4 LU off espeak speech), so later files need one encode.
-_ENCODER_OFFSET: dict[tuple[str, str, int], float] = {}
-
-
-def master(samples: np.ndarray, unit: np.ndarray, rate: int, programme: ProgrammeConfig, dst: Path) -> Measured:
-    """Bring the programme to its loudness target under its true-peak ceiling, encode, and measure the file.
-
-    Gain and limit are found on ``unit`` (the programme with one repeat: the
-    same level, a fraction of the work), then the whole programme is limited
-    and encoded in one ffmpeg pass and the file itself is measured; if it
-    misses (rare), it is corrected and encoded again.
-    """
-    target, ceiling = programme.loudness, programme.true_peak
-    codec_key = (programme.format, programme.bitrate, rate)
-    lowpass = min(LOWPASS_HZ, rate // 2 - 500)
-    limit_db = ceiling - LIMITER_HEADROOM_DB
-    aim = target - _ENCODER_OFFSET.get(codec_key, 0.0)
-    gain = aim - integrated_loudness(unit, rate)
-    for _ in range(3):
-        before = integrated_loudness(_limit(unit, rate, _filters(gain, limit_db, lowpass)), rate)
-        if abs(before - aim) <= LOUDNESS_TOLERANCE_LU / 2:
-            break
-        gain += aim - before
-    for _ in range(3):
-        _encode(samples, rate, _filters(gain, limit_db, lowpass), programme, dst)
-        decoded, _ = decode(dst, rate)
-        loudness, peak = integrated_loudness(decoded, rate), true_peak_db(decoded)
-        _ENCODER_OFFSET[codec_key] = loudness - before
-        if abs(loudness - target) <= LOUDNESS_TOLERANCE_LU and peak <= ceiling - PEAK_MARGIN_DB:
-            break
-        gain += target - loudness
-        before += target - loudness
-        if peak > ceiling - PEAK_MARGIN_DB:
-            limit_db -= peak - ceiling + 2 * PEAK_MARGIN_DB
-    return Measured(round(loudness, 2), round(peak, 2))
+def mastered_key(source: str, programme: ProgrammeConfig) -> str:
+    """The cache key of a mastered piece: its source (a voiced segment's key, a chime's hash) and the level."""
+    what = "\x1f".join((MASTERING_VERSION, source, str(programme.sample_rate), f"{piece_loudness(programme):.2f}",
+                        f"{programme.true_peak:.2f}"))
+    return hashlib.sha256(what.encode("utf-8")).hexdigest()[:32]

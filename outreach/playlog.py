@@ -4,20 +4,36 @@ States: scheduled -> playing -> played | failed | missed | interrupted; a
 scheduled occurrence the plan no longer contains becomes cancelled. The
 scheduled -> playing step is a single conditional UPDATE, so an occurrence can
 start playing once only, whatever restarts or duplicate job firings happen.
+
+A file that is not a readable SQLite database is an error naming it; the daemon
+(``repair=True``) moves it aside, says where, and starts a new log, so a corrupt
+log never stops the broadcast and is never silently replaced.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
+import threading
+from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from outreach.errors import OutreachError
+
+log = logging.getLogger("outreach.playlog")
+
 STATES = ("scheduled", "playing", "played", "failed", "missed", "interrupted", "cancelled")
 FINAL = ("played", "failed", "missed", "interrupted", "cancelled")
+REPLAY_REASON = "replay after interruption"
+CORRUPT = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+FIELDS = ("planned_at", "village", "rule", "script", "programme", "variables", "output", "reason_planned")
+PROGRAMME_FIELDS = ("village", "script", "programme", "variables")  # what the programme file depends on
+CACHE_KB = 512
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS plays (
@@ -52,7 +68,17 @@ CREATE TABLE IF NOT EXISTS transitions (
     to_state TEXT NOT NULL,
     reason TEXT
 );
+CREATE INDEX IF NOT EXISTS transitions_id ON transitions(id);
 """
+
+
+class PlayLogError(OutreachError):
+    """The play log file is not a readable SQLite database."""
+
+    def __init__(self, path: Path, verdict: str) -> None:
+        self.path, self.verdict = path, verdict
+        super().__init__(f"{path} is not a readable play log ({verdict}); the daemon moves it aside and starts "
+                         "a new one when it starts")
 
 
 @dataclass(frozen=True)
@@ -102,23 +128,73 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
+def _variables(values: dict[str, Any]) -> str:
+    return json.dumps(values, sort_keys=True, ensure_ascii=False) if values else "{}"
+
+
+def _fields(occ: dict[str, Any]) -> tuple[str, ...]:
+    """An occurrence as the columns of FIELDS."""
+    return (_iso(occ["at"]), occ["village"], occ["rule"], occ["script"], occ["programme"],
+            _variables(occ.get("variables", {})), occ["output"], occ.get("reason", ""))
+
+
+def corrupt(exc: sqlite3.Error) -> bool:
+    """A file that is not (any longer) a database, as opposed to one that is busy or on a full disk."""
+    return getattr(exc, "sqlite_errorcode", None) in CORRUPT
+
+
+def set_aside(path: Path, now: dt.datetime) -> Path:
+    """Move a corrupt database (and its WAL files) out of the way, keeping it for whoever wants to look."""
+    target = path.with_name(f"{path.name}.corrupt-{now:%Y%m%d-%H%M%S}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.rename(target.with_name(target.name + suffix))
+    return target
+
+
 class PlayLog:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, check: bool = False) -> None:
+        """Open (creating) the log; ``check`` also reads every page once (the daemon does, when it starts)."""
         self.path = path
+        self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.executescript(SCHEMA)
+        try:
+            with self._connect() as conn:
+                conn.executescript(SCHEMA)
+                verdict = conn.execute("PRAGMA quick_check").fetchone()[0] if check else "ok"
+        except sqlite3.DatabaseError as exc:
+            if not corrupt(exc):
+                raise
+            verdict = str(exc)
+        if verdict != "ok":
+            raise PlayLogError(path, verdict)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
+        """This thread's connection, kept open: no connect and no WAL checkpoint at every call (air time is
+        made of such calls). One that failed is closed (a transaction it had is rolled back) and replaced."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA temp_store=MEMORY")  # sync's id table: no temporary file on a full disk
+                conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")  # one connection per thread: keep each small
+            except BaseException:
+                conn.close()
+                raise
+            self._local.conn = conn
         try:
             yield conn
-        finally:
+        except BaseException:
+            self._local.conn = None
             conn.close()
+            raise
+        if conn.in_transaction:  # a caller that returned mid-transaction: nothing half-done stays
+            conn.execute("ROLLBACK")
 
     def _transition(self, conn: sqlite3.Connection, pid: str, old: str | None, new: str, reason: str | None,
                     now: dt.datetime) -> None:
@@ -126,48 +202,62 @@ class PlayLog:
                      (pid, _iso(now), old, new, reason))
 
     def sync(self, occurrences: list[dict[str, Any]], window: tuple[dt.datetime, dt.datetime],
-             now: dt.datetime) -> tuple[list[str], list[str], list[str]]:
+             now: dt.datetime, keep_scripts: Collection[str] = ()) -> tuple[list[str], list[str], list[str]]:
         """Bring the log in line with a fresh expansion of the horizon; returns (added, changed, cancelled) ids.
 
         A play rescheduled to replay after an interruption keeps its new time: the plan never moves or
-        cancels it (its planned time has passed, so the expansion no longer holds it)."""
+        cancels it (its planned time has passed, so the expansion no longer holds it). Plays of
+        ``keep_scripts`` (scripts that cannot be read just now) are never cancelled. A changed play stays
+        ready when its programme is the same (only its time, rule or output moved)."""
         added, changed, cancelled = [], [], []
-        wanted = {o["id"]: o for o in occurrences}
+        wanted = {o["id"]: _fields(o) for o in occurrences}
+        stamp = _iso(now)
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
-            replays = {r["id"] for r in conn.execute(
-                "SELECT t.id FROM transitions t JOIN plays p ON p.id = t.id WHERE p.state = 'scheduled'"
-                " AND t.from_state = 'interrupted' AND t.to_state = 'scheduled'")}
-            existing = {r["id"]: r for r in conn.execute(
-                "SELECT * FROM plays WHERE id IN (%s)" % ",".join("?" * len(wanted)), list(wanted))} if wanted else {}
-            for pid, occ in wanted.items():
-                fields = (_iso(occ["at"]), occ["village"], occ["rule"], occ["script"], occ["programme"],
-                          json.dumps(occ.get("variables", {}), sort_keys=True, ensure_ascii=False), occ["output"],
-                          occ.get("reason", ""))
+            replays = self._replays(conn)
+            existing = self._existing(conn, wanted)
+            for pid, fields in wanted.items():
                 row = existing.get(pid)
                 if row is None:
-                    conn.execute(
-                        "INSERT INTO plays (planned_at, village, rule, script, programme, variables, output,"
-                        " reason_planned, id, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
-                        (*fields, pid, _iso(now)))
-                    self._transition(conn, pid, None, "scheduled", occ.get("reason"), now)
                     added.append(pid)
-                elif row["state"] == "scheduled" and pid not in replays and tuple(row[k] for k in (
-                        "planned_at", "village", "rule", "script", "programme", "variables", "output",
-                        "reason_planned")) != fields:
-                    conn.execute(
-                        "UPDATE plays SET planned_at=?, village=?, rule=?, script=?, programme=?, variables=?,"
-                        " output=?, reason_planned=?, ready=0, updated_at=? WHERE id=?", (*fields, _iso(now), pid))
+                elif row[0] == "scheduled" and pid not in replays and row[1:] != fields:
+                    same = all(row[1 + FIELDS.index(k)] == fields[FIELDS.index(k)] for k in PROGRAMME_FIELDS)
+                    conn.execute(f"UPDATE plays SET {', '.join(f'{k}=?' for k in FIELDS)}, ready=ready*?,"
+                                 " updated_at=? WHERE id=?", (*fields, int(same), stamp, pid))
                     changed.append(pid)
-            for r in conn.execute("SELECT id FROM plays WHERE state='scheduled' AND planned_at >= ? AND planned_at <= ?",
-                                  (_iso(window[0]), _iso(window[1]))).fetchall():
-                if r["id"] not in wanted and r["id"] not in replays:
+            conn.executemany(f"INSERT INTO plays ({', '.join(FIELDS)}, id, state, updated_at)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+                             ((*wanted[pid], pid, stamp) for pid in added))
+            conn.executemany("INSERT INTO transitions (id, at, from_state, to_state, reason)"
+                             " VALUES (?, ?, NULL, 'scheduled', ?)", ((pid, stamp, wanted[pid][-1] or None) for pid in added))
+            for r in conn.execute("SELECT id, script FROM plays WHERE state='scheduled' AND planned_at >= ?"
+                                  " AND planned_at <= ?", (_iso(window[0]), _iso(window[1]))).fetchall():
+                if r["id"] not in wanted and r["id"] not in replays and r["script"] not in keep_scripts:
                     conn.execute("UPDATE plays SET state='cancelled', reason=?, updated_at=? WHERE id=?",
-                                 ("no longer in the plan", _iso(now), r["id"]))
+                                 ("no longer in the plan", stamp, r["id"]))
                     self._transition(conn, r["id"], "scheduled", "cancelled", "no longer in the plan", now)
                     cancelled.append(r["id"])
             conn.execute("COMMIT")
         return added, changed, cancelled
+
+    @staticmethod
+    def _existing(conn: sqlite3.Connection, wanted: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+        """(state, *FIELDS) of these ids, through a temporary table: any number of them (an IN list stops
+        at 32,766)."""
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM wanted")
+        conn.executemany("INSERT INTO wanted (id) VALUES (?)", ((pid,) for pid in wanted))
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        return {r[0]: r[1:] for r in cursor.execute(
+            f"SELECT p.id, p.state, {', '.join(f'p.{k}' for k in FIELDS)} FROM plays p JOIN wanted w ON w.id = p.id")}
+
+    @staticmethod
+    def _replays(conn: sqlite3.Connection) -> set[str]:
+        """Scheduled plays that are replays of an interrupted one."""
+        return {r["id"] for r in conn.execute(
+            "SELECT p.id FROM plays p WHERE p.state = 'scheduled' AND EXISTS (SELECT 1 FROM transitions t"
+            " WHERE t.id = p.id AND t.from_state = 'interrupted' AND t.to_state = 'scheduled')")}
 
     def set_rendered(self, pid: str, path: str, digest: str, languages: list[str], now: dt.datetime) -> None:
         with self._connect() as conn:
@@ -175,18 +265,29 @@ class PlayLog:
                          " languages=?, updated_at=? WHERE id=? AND state='scheduled'",
                          (path, digest, json.dumps(languages), _iso(now), pid))
 
-    def set_render_error(self, pid: str, error: str, now: dt.datetime) -> None:
+    def set_render_error(self, pid: str, error: str, now: dt.datetime, keep_ready: bool = False) -> None:
+        """Why a play's programme could not be rendered; ``keep_ready``: it keeps airing the file it has."""
         with self._connect() as conn:
-            conn.execute("UPDATE plays SET ready=0, render_error=?, updated_at=? WHERE id=? AND state='scheduled'",
-                         (error, _iso(now), pid))
+            conn.execute("UPDATE plays SET ready=ready*?, render_error=?, updated_at=? WHERE id=? AND state='scheduled'",
+                         (int(keep_ready), error, _iso(now), pid))
+
+    def last_rendered(self, play: Play) -> Play | None:
+        """The newest play of the same programme (village, script, programme, variables) that had a file."""
+        with self._connect() as conn:
+            r = conn.execute("SELECT * FROM plays WHERE village=? AND script=? AND programme=? AND variables=?"
+                             " AND programme_hash IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
+                             (play.village, play.script, play.programme, _variables(play.variables))).fetchone()
+        return _row(r) if r else None
 
     def begin(self, pid: str, now: dt.datetime, lateness_ms: float) -> bool:
         """scheduled -> playing, atomically; False when it is not (any longer) scheduled."""
         with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
             cur = conn.execute("UPDATE plays SET state='playing', started_at=?, lateness_ms=?, updated_at=?"
                                " WHERE id=? AND state='scheduled'", (_iso(now), lateness_ms, _iso(now), pid))
             if cur.rowcount:
                 self._transition(conn, pid, "scheduled", "playing", None, now)
+            conn.execute("COMMIT")
             return cur.rowcount == 1
 
     def finish(self, pid: str, state: str, now: dt.datetime, reason: str | None = None,
@@ -194,38 +295,57 @@ class PlayLog:
         """Move to a final state from one of the expected states."""
         assert state in FINAL
         with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
             row = conn.execute("SELECT state FROM plays WHERE id=?", (pid,)).fetchone()
             if row is None or row["state"] not in expect:
+                conn.execute("ROLLBACK")
                 return False
             conn.execute("UPDATE plays SET state=?, finished_at=?, reason=?, detail=COALESCE(?, detail),"
                          " updated_at=? WHERE id=? AND state=?",
                          (state, _iso(now), reason, detail, _iso(now), pid, row["state"]))
             self._transition(conn, pid, row["state"], state, reason, now)
+            conn.execute("COMMIT")
             return True
 
-    def recover(self, now: dt.datetime, grace: dt.timedelta, replay_interrupted: bool) -> list[tuple[str, str]]:
-        """After a start: plays cut off mid-way are interrupted (and rescheduled if the policy says so),
-        scheduled plays whose time passed beyond the grace are missed."""
-        changes = []
+    def recover(self, now: dt.datetime, grace: dt.timedelta, replay_interrupted: bool,
+                last_seen: dt.datetime | None = None) -> list[tuple[str, str]]:
+        """After a start: plays cut off mid-way are interrupted, scheduled plays whose time passed beyond the
+        grace are missed. With ``replay_interrupted``, a play cut off within the grace of this start (by a
+        stop, or by a crash when the last daemon was ``last_seen`` that recently) is scheduled again, once."""
+        changes: list[tuple[str, str]] = []
         with self._connect() as conn:
-            for r in conn.execute("SELECT id FROM plays WHERE state='playing'").fetchall():
-                conn.execute("UPDATE plays SET state='interrupted', finished_at=?, reason=?, updated_at=? WHERE id=?",
-                             (_iso(now), "the daemon stopped during the play", _iso(now), r["id"]))
-                self._transition(conn, r["id"], "playing", "interrupted", "the daemon stopped during the play", now)
-                changes.append((r["id"], "interrupted"))
-                if replay_interrupted:
-                    conn.execute("UPDATE plays SET state='scheduled', started_at=NULL, finished_at=NULL,"
-                                 " planned_at=?, updated_at=? WHERE id=?", (_iso(now), _iso(now), r["id"]))
-                    self._transition(conn, r["id"], "interrupted", "scheduled", "replay after interruption", now)
-                    changes.append((r["id"], "scheduled"))
-            for r in conn.execute("SELECT id, planned_at FROM plays WHERE state='scheduled' AND planned_at < ?",
+            conn.execute("BEGIN IMMEDIATE")
+            crashed = [r["id"] for r in conn.execute("SELECT id FROM plays WHERE state='playing'").fetchall()]
+            for pid in crashed:
+                self._settle(conn, pid, "playing", "interrupted", "the daemon stopped during the play", now)
+                changes.append((pid, "interrupted"))
+            if replay_interrupted:
+                replay = crashed if last_seen is None or now - last_seen <= grace else []
+                replay += [r["id"] for r in conn.execute(
+                    "SELECT id FROM plays WHERE state='interrupted' AND finished_at >= ?", (_iso(now - grace),))
+                    if r["id"] not in crashed]
+                for pid in replay:
+                    if not conn.execute("SELECT 1 FROM transitions WHERE id=? AND reason=?",
+                                        (pid, REPLAY_REASON)).fetchone():
+                        self._replay(conn, pid, now)
+                        changes.append((pid, "scheduled"))
+            for r in conn.execute("SELECT id FROM plays WHERE state='scheduled' AND planned_at < ?",
                                   (_iso(now - grace),)).fetchall():
-                reason = "the daemon was not running at the planned time"
-                conn.execute("UPDATE plays SET state='missed', finished_at=?, reason=?, updated_at=? WHERE id=?",
-                             (_iso(now), reason, _iso(now), r["id"]))
-                self._transition(conn, r["id"], "scheduled", "missed", reason, now)
+                self._settle(conn, r["id"], "scheduled", "missed", "the daemon was not running at the planned time",
+                             now)
                 changes.append((r["id"], "missed"))
+            conn.execute("COMMIT")
         return changes
+
+    def _settle(self, conn: sqlite3.Connection, pid: str, old: str, new: str, reason: str, now: dt.datetime) -> None:
+        conn.execute("UPDATE plays SET state=?, finished_at=?, reason=?, updated_at=? WHERE id=?",
+                     (new, _iso(now), reason, _iso(now), pid))
+        self._transition(conn, pid, old, new, reason, now)
+
+    def _replay(self, conn: sqlite3.Connection, pid: str, now: dt.datetime) -> None:
+        conn.execute("UPDATE plays SET state='scheduled', started_at=NULL, finished_at=NULL, reason=NULL,"
+                     " planned_at=?, updated_at=? WHERE id=?", (_iso(now), _iso(now), pid))
+        self._transition(conn, pid, "interrupted", "scheduled", REPLAY_REASON, now)
 
     def get(self, pid: str) -> Play | None:
         with self._connect() as conn:
@@ -260,5 +380,16 @@ class PlayLog:
                     conn.execute("SELECT * FROM transitions WHERE id=? ORDER BY rowid", (pid,))]
 
 
-def open_playlog(state_dir: Path) -> PlayLog:
-    return PlayLog(state_dir / "playlog.sqlite")
+def open_playlog(state_dir: Path, *, repair: bool = False) -> PlayLog:
+    """The deployment's play log. ``repair`` (the daemon, holding its lock): a corrupt file is moved aside
+    with a warning naming where it went, and a new log is begun."""
+    path = state_dir / "playlog.sqlite"
+    if not repair:
+        return PlayLog(path)
+    try:
+        return PlayLog(path, check=True)
+    except PlayLogError as exc:
+        kept = set_aside(path, dt.datetime.now().astimezone())
+        log.warning("%s is not a readable play log (%s): moved it to %s and started a new one", path, exc.verdict,
+                    kept.name)
+        return PlayLog(path, check=True)

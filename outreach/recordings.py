@@ -4,13 +4,17 @@ No engine speaks Bouyei, so Bouyei goes on air from human recordings. The
 recording sheet lists every fixed sentence of every script (with its key, the
 text, and the lexicon's glosses of its words) and the words variables need
 (village names, numbers 1-99), each with a short id to say before it. Imported
-files are trimmed, resampled, normalised and checked for a plausible duration
-before they are filed under ``audio/clips/<lang>/`` or ``audio/words/<lang>/``.
+files are probed (a file far too long is refused before it is decoded), trimmed,
+resampled, normalised and checked for a plausible duration before they are filed
+under ``audio/clips/<lang>/`` or ``audio/words/<lang>/``. A new take never
+replaces an earlier one silently: the earlier is kept under ``old/`` beside it,
+named by when it was made, and the engine uses the newest (``<key>.wav``).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -23,7 +27,7 @@ from outreach.deployment import Deployment, Village
 from outreach.errors import OutreachError
 from outreach.languages import bouyei
 from outreach.languages.lexicon import Lexicon
-from outreach.media import MediaError, atomic_path, ffmpeg, integrated_loudness, write_atomic
+from outreach.media import MediaError, atomic_path, ffmpeg, integrated_loudness, probe, write_atomic
 from outreach.render import Mode, Origin, render
 from outreach.speech.clips import EXTENSIONS, ClipsEngine, find_recording
 from outreach.speech.segments import normalise, segment_key, speech_segments
@@ -31,6 +35,8 @@ from outreach.speech.segments import normalise, segment_key, speech_segments
 TARGET_LUFS = -20.0
 SAMPLE_RATE = 22050
 SHEET_COLUMNS = ["id", "key", "kind", "folder", "text", "meaning", "scripts", "villages"]
+SILENCE_ALLOWANCE = 30.0
+"""Seconds of silence around a take tolerated before trimming: a longer file is refused unread."""
 
 
 @dataclass
@@ -135,14 +141,11 @@ def write_sheet(deployment: Deployment, items: list[Needed], out: Path) -> int:
         return len(rows)
     if out.suffix.lower() != ".pdf":
         raise OutreachError(f"{out}: the sheet is written as .csv or .pdf")
-    from weasyprint import HTML
-
-    from outreach.print import render_html
+    from outreach.print.pdf import pdf_from_template
 
     catalog = deployment.catalog
     glosses = {s.id: (s.review("pcc").gloss_cmn or "") for s in catalog if "pcc" in s.languages}
-    html = render_html(deployment, "sheet", {"rows": rows, "glosses": glosses})
-    write_atomic(out, HTML(string=html, base_url=str(deployment.templates / "print")).write_pdf())
+    pdf_from_template(deployment, "print/sheet.html.j2", {"rows": rows, "glosses": glosses}, out)
     return len(rows)
 
 
@@ -156,32 +159,72 @@ class ImportResult:
     reason: str = ""
     duration: float | None = None
     target: str | None = None
+    kept: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
 def _id_map(sheet: Path | None) -> dict[str, str]:
+    """Sheet id -> key, from the sheet's CSV; a sheet that is not one is a one-line error naming it."""
     if sheet is None:
         return {}
-    with sheet.open(encoding="utf-8-sig", newline="") as fh:
-        return {row["id"]: row["key"] for row in csv.DictReader(fh)}
+    try:
+        with sheet.open(encoding="utf-8-sig", newline="") as fh:
+            return {row["id"]: row["key"] for row in csv.DictReader(fh)}
+    except (KeyError, UnicodeDecodeError, csv.Error) as exc:
+        why = f"no {exc} column" if isinstance(exc, KeyError) else str(exc)
+        raise OutreachError(f"{sheet}: not a recording sheet written by `clips sheet -o FILE.csv` ({why})") from None
 
 
-def _trim(src: Path, rate: int):
-    """Decode, trim leading and trailing silence (ffmpeg silenceremove), resample to mono."""
+def _trim(src: Path, rate: int, at_most: float):
+    """Decode at most ``at_most`` seconds, trim leading and trailing silence (silenceremove), resample to mono."""
     import numpy as np
 
     trim = ("silenceremove=start_periods=1:start_threshold=-45dB:start_silence=0.05,"
             "areverse,silenceremove=start_periods=1:start_threshold=-45dB:start_silence=0.05,areverse")
-    raw = ffmpeg("-i", str(src), "-af", trim, "-f", "f32le", "-ac", "1", "-ar", str(rate), "-")
+    raw = ffmpeg("-t", f"{at_most:.3f}", "-i", str(src), "-af", trim, "-f", "f32le", "-ac", "1", "-ar", str(rate), "-")
     return np.frombuffer(raw, dtype=np.float32).copy()
+
+
+def _longest(text: str) -> float:
+    return 1.0 * _syllable_count(text) + 1.5
+
+
+def _too_long_to_decode(path: Path, text: str) -> str | None:
+    """Why a file is refused before decoding: ffprobe says it is far longer than any take of ``text`` can be."""
+    seconds = probe(path)["duration"]
+    allowed = _longest(text) + SILENCE_ALLOWANCE
+    if seconds > allowed:
+        return (f"too long: {seconds:.1f} s before trimming (at most {allowed:.1f} s with silences); "
+                "one take a file; not decoded")
+    return None
+
+
+def keep_earlier_takes(target: Path) -> list[Path]:
+    """Move every recording filed under ``target``'s key to ``old/``, named by when it was made; the new take
+    then stands alone as the one the engine uses."""
+    kept = []
+    for ext in EXTENSIONS:
+        earlier = target.with_suffix(ext)
+        if not earlier.is_file():
+            continue
+        made = dt.datetime.fromtimestamp(earlier.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
+        old = earlier.parent / "old" / f"{target.stem}.{made}{ext}"
+        for n in range(2, 1000):
+            if not old.exists():
+                break
+            old = old.with_name(f"{target.stem}.{made}-{n}{ext}")
+        old.parent.mkdir(exist_ok=True)
+        earlier.rename(old)
+        kept.append(old)
+    return kept
 
 
 def plausible(seconds: float, text: str) -> str | None:
     """Why a duration is implausible for a text (None if it is fine): 0.12-1.0 s a syllable, give or take."""
     syllables = _syllable_count(text)
-    low, high = max(0.25, 0.12 * syllables), 1.0 * syllables + 1.5
+    low, high = max(0.25, 0.12 * syllables), _longest(text)
     if seconds < low:
         return f"too short: {seconds:.2f} s for {syllables} syllable(s) (at least {low:.2f} s)"
     if seconds > high:
@@ -210,9 +253,13 @@ def import_folder(deployment: Deployment, folder: Path, sheet: Path | None = Non
             results.append(ImportResult(path.name, key, "refused", why))
             continue
         try:
-            samples = _trim(path, SAMPLE_RATE)
+            too_long = _too_long_to_decode(path, item.text)
+            samples = None if too_long else _trim(path, SAMPLE_RATE, _longest(item.text) + SILENCE_ALLOWANCE)
         except MediaError as exc:
             results.append(ImportResult(path.name, key, "refused", f"cannot decode: {exc}"))
+            continue
+        if samples is None:
+            results.append(ImportResult(path.name, key, "refused", too_long))
             continue
         seconds = len(samples) / SAMPLE_RATE
         if seconds < 0.05 or float(np.max(np.abs(samples), initial=0.0)) < 1e-3:
@@ -231,11 +278,9 @@ def import_folder(deployment: Deployment, folder: Path, sheet: Path | None = Non
         with atomic_path(target) as tmp:
             ffmpeg("-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "-", "-c:a", "pcm_s16le", "-f", "wav",
                    str(tmp), input_bytes=(samples * gain).astype(np.float32).tobytes())
-        for ext in EXTENSIONS:
-            other = target.with_suffix(ext)
-            if ext != ".wav" and other.exists():
-                other.unlink()
-        results.append(ImportResult(path.name, key, "taken", "", round(seconds, 2), display_path(target)))
+            kept = keep_earlier_takes(target)
+        results.append(ImportResult(path.name, key, "taken", "", round(seconds, 2), display_path(target),
+                                    [display_path(p) for p in kept]))
     return results
 
 

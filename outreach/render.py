@@ -1,8 +1,9 @@
 """Sandboxed rendering of script templates into language-tagged segments.
 
 Templates are untrusted (staff and translators edit them), so they run in
-Jinja2's ``SandboxedEnvironment`` with ``StrictUndefined``: a template that
-reaches for ``__class__`` or a variable nobody gave fails with a clear error.
+the budgeted sandbox (``sandbox.py``) with ``StrictUndefined``: a template that
+reaches for ``__class__``, a variable nobody gave, or more time and memory than
+a script can need fails with a clear error.
 
 Two modes: ``print`` is what a card shows (110,000元, 96110); ``speech`` is what
 a voice says (十一万元, 九六幺幺零). A Bouyei text may carry Mandarin spans:
@@ -25,7 +26,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes, pass_context
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
@@ -34,11 +35,14 @@ from outreach.datafile import display_path
 from outreach.deployment import Profile, Village
 from outreach.errors import (
     MissingVariableError,
+    OutreachError,
     TemplateError,
     TemplateSecurityError,
     TemplateSyntaxError,
+    TemplateTooExpensive,
 )
 from outreach.languages import bouyei, mandarin
+from outreach.sandbox import BudgetedSandbox
 
 
 class Mode(StrEnum):
@@ -66,7 +70,6 @@ _CJK_PUNCT = "，。！？、；：“”‘’（）《》【】％…—"
 MANDARIN_RUN = re.compile(
     rf"[{_HAN}0-9](?:[{_HAN}0-9{_CJK_PUNCT}%]|[.,:](?=[0-9])|\s+(?=[{_HAN}0-9]))*"
 )
-MAX_REPEAT = 100_000
 
 
 @dataclass(frozen=True)
@@ -141,25 +144,10 @@ def _finalize(value: Any) -> Any:
     return f"{VAR_OPEN}{value}{VAR_CLOSE}"
 
 
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, plus a cap on `*` and `**` so a template cannot exhaust memory."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context, operator, left, right):  # type: ignore[override]
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-            raise SecurityError("exponent too large")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_REPEAT:
-                    raise SecurityError("repetition too large")
-        return super().call_binop(context, operator, left, right)
-
-
 @lru_cache(maxsize=16)
 def environment(scripts_dir: Path) -> jinja2.Environment:
     """One sandboxed environment per scripts folder (templates are cached and reloaded on change)."""
-    env = _Sandbox(
+    env = BudgetedSandbox(
         loader=jinja2.FileSystemLoader(str(scripts_dir)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -188,9 +176,16 @@ def load_template(script: Script, lang: str) -> jinja2.Template:
     env = environment(script.folder.parent)
     try:
         template = env.get_template(template_name(script, lang))
+        source = path.read_text(encoding="utf-8")
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateSyntaxError(f"{display_path(exc.filename or path)}:{exc.lineno}", exc.message or "syntax error") from None
-    source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"{display_path(path)}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise TemplateError(f"{display_path(path)}: cannot be read ({exc.strerror or exc})") from None
+    except RecursionError:
+        raise TemplateTooExpensive(f"script '{script.id}' ({lang}): nested too deeply to compile",
+                                   display_path(path)) from None
     if _MARKERS.search(source):
         raise TemplateError(f"{display_path(path)}: contains reserved private-use characters U+E000-U+E004")
     return template
@@ -289,11 +284,17 @@ def _render_error(exc: Exception, script: Script, lang: str, filename: str) -> T
     where = display_path(script.template_path(lang))
     line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename == filename), None)
     at = f"{where}:{line}" if line else where
+    if isinstance(exc, TemplateTooExpensive | RecursionError | MemoryError):
+        reason = exc.reason if isinstance(exc, TemplateTooExpensive) else (
+            "nested too deeply (a template including itself?)" if isinstance(exc, RecursionError) else "out of memory")
+        return TemplateTooExpensive(f"script '{script.id}' ({lang}): {reason}", at)
     if isinstance(exc, SecurityError):
         return TemplateSecurityError(f"{at}: the sandbox refused: {str(exc).rstrip('.')}; nothing was run")
     undefined = re.fullmatch(r"'(\w+)' is undefined", str(exc)) if isinstance(exc, jinja2.UndefinedError) else None
     if undefined:
         return MissingVariableError(script.id, lang, [undefined.group(1)], at)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateError(f"{at}: script '{script.id}' ({lang}) includes {exc.name}, which does not exist")
     return TemplateError(f"{at}: script '{script.id}' ({lang}): {exc}")
 
 
@@ -318,7 +319,9 @@ def render(
     context[_MODE_KEY] = mode.value
     try:
         raw = template.render(context)
-    except (SecurityError, jinja2.UndefinedError, TypeError, ValueError, ArithmeticError) as exc:
+    except Exception as exc:  # a template is untrusted: whatever it raises is its author's to fix, said in one line
+        if isinstance(exc, OutreachError) and not isinstance(exc, TemplateTooExpensive):
+            raise
         raise _render_error(exc, script, lang, template.filename or "") from None
     segments = segment(raw.strip(), lang)
     if mode is Mode.SPEECH:

@@ -11,6 +11,10 @@ APT_PACKAGES=(
   fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
   python3-venv
 )
+# What only the tests need: a real broker for the village nodes, a real browser for the console, PDF checks.
+if [ "${1:-}" = "--test" ]; then
+  APT_PACKAGES+=(mosquitto mosquitto-clients openssl chromium qpdf)
+fi
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

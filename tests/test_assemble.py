@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 
 from outreach.assemble import ProgrammeError, ProgrammeRequest, build_programme, prepare, produce
+from outreach.batch_audio import jobs_for, make_all
 from outreach.catalog import Catalog
 from outreach.deployment import Deployment
 from outreach.manifest import Manifest
 from outreach.mastering import make_chime
 from outreach.media import decode, file_sha256, probe, true_peak_db
 from outreach.speech import SpeechError
+from outreach.speech.cache import AudioCache
 from outreach.speech.chain import build_engines, chain_for
 from outreach.speech.espeak import EspeakEngine
 from outreach.speech.segments import segment_key
@@ -33,7 +35,9 @@ QUICK = """
 
 
 def _copy(dst: Path) -> Deployment:
-    return copy_deployment(dst, {"\nprogrammes:\n": "\nprogrammes:" + QUICK})
+    """The shipped deployment with a quick programme, Mandarin voiced by espeak-ng (fast, and countable here)."""
+    return copy_deployment(dst, {"\nprogrammes:\n": "\nprogrammes:" + QUICK,
+                                 "cmn: [clips, neural, espeak]": "cmn: [clips, espeak]"})
 
 
 @pytest.fixture(scope="session")
@@ -226,3 +230,56 @@ def test_cli_audio_dry_run_and_cache_commands(small, run):
     assert "removed 3" in out
     code, _, err = run("audio", "tiny", "--village", "wangmu", "--lang", "pcc", "--root", root)
     assert code == 1 and "draft" in err and "Traceback" not in err
+
+
+def test_wav_programme_meets_loudness_and_peak_without_an_encoder(small):
+    profile = small.profile_path
+    profile.write_text(profile.read_text(encoding="utf-8").replace("    sentence_pause: 0.2\n",
+                                                                    "    sentence_pause: 0.2\n    format: wav\n", 1),
+                       encoding="utf-8")
+    small = Deployment(small.root)
+    made = build_programme(small, _request(small, "xiangle"))
+    assert made.path.suffix == ".wav" and probe(made.path)["codec"] == "pcm_s16le"
+    loudness, peak = _ebur128(made.path)
+    assert abs(loudness + 16) <= 1.0 and peak < -1.0
+    assert abs(made.manifest.loudness_lufs - loudness) <= 0.2
+
+
+def test_sentences_are_mastered_once_and_shared_by_every_programme(small):
+    mastered = AudioCache.in_state(small.state_dir, "mastered")
+    build_programme(small, _request(small, "xiangle"))
+    assert mastered.stats().files == 3
+    build_programme(small, _request(small, "hongxing"))
+    assert mastered.stats().files == 4  # only the greeting naming the village is new
+    loudness, peak = _ebur128(small.state_dir / "programmes" / "tiny.hongxing.quick.mp3")
+    assert abs(loudness + 16) <= 1.0 and peak < -1.0
+
+
+def test_a_programme_has_the_same_bytes_alone_and_in_the_parallel_batch(small, tmp_path):
+    villages = ["xiangle", "wangmu", "hongxing", "baoshu"]
+    outcomes = make_all(small.root, jobs_for(["tiny", "elderly"], villages, "quick"), workers=2)
+    assert [o.error for o in outcomes] == [None] * 8
+    assert {o.programme.path.parent for o in outcomes} == {small.state_dir / "programmes"}
+    alone = tmp_path / "alone"
+    for outcome in outcomes[::3]:
+        made = build_programme(small, _request(small, outcome.job.village, script=outcome.job.script), out_dir=alone)
+        assert not made.reused
+        assert made.path.read_bytes() == outcome.programme.path.read_bytes()
+        assert made.manifest.loudness_lufs == outcome.programme.manifest.loudness_lufs
+    for outcome in outcomes:
+        loudness, peak = _ebur128(outcome.programme.path)
+        assert abs(loudness + 16) <= 1.0 and peak < -1.0
+
+
+def test_cli_makes_every_village_in_parallel_and_names_what_failed(small, run):
+    root = str(small.root)
+    code, out, err = run("audio", "tiny", "--villages", "all", "--programme", "quick", "--json", "--root", root)
+    assert code == 0, err
+    made = json.loads(out)
+    assert sorted(Path(r["path"]).name for r in made) == sorted(
+        f"tiny.{v.id}.quick.mp3" for v in small.profile.villages)
+    code, out, err = run("audio", "tiny", "--villages", "all", "--programme", "quick", "--lang", "pcc", "--root", root)
+    assert code == 1 and "Traceback" not in err
+    assert f"{len(small.profile.villages)} of {len(small.profile.villages)} programme(s) could not be made" in err
+    code, _, err = run("audio", "tiny", "--village", "xiangle", "--villages", "all", "--root", root)
+    assert code == 2 and "--village ID or --villages all" in err

@@ -1,11 +1,13 @@
 import datetime as dt
 
 import pytest
+import yaml
 
 from outreach.calendar import (
     EventKind, build_events, day_branch, events_for_year, festival_events, holiday_events, load_calendar_data,
     lunar_to_solar, unofficial_years,
 )
+from outreach.datafile import load_yaml
 from outreach.errors import ConfigError
 
 D = dt.date
@@ -90,8 +92,8 @@ def test_a_workday_without_a_date_names_the_key_path(deployment):
     assert "{date: 2026-01-04, for: new-year}" in text
     path.write_text(text.replace("{date: 2026-01-04, for: new-year}", "{day: 2026-01-04, for: new-year}"),
                     encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"holidays-2026.yaml: workdays\[0\]\.date: required key is missing; "
-                                          r"workdays\[0\]\.day: unknown key"):
+    with pytest.raises(ConfigError, match=r"holidays-2026.yaml: workdays\[0\]\.date: required key is missing "
+                                          r"\(line \d+\); workdays\[0\]\.day: unknown key"):
         load_calendar_data(deployment.root / "schedules" / "calendar")
 
 
@@ -128,3 +130,26 @@ def test_events_for_year_of_the_deployment_and_of_one_village(shipped):
     assert xiangle == [e for e in every if e.applies_to("xiangle")] and len(xiangle) < len(every)
     with pytest.raises(ConfigError, match="unknown village 'atlantis'"):
         events_for_year(shipped, 2027, "atlantis")
+
+
+def test_impossible_dates_and_bad_exam_villages_name_file_and_line(deployment):
+    folder = deployment.root / "schedules" / "calendar"
+    path = folder / "holidays-2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{date: 2026-01-04, for: new-year}", "{date: 2026-02-30, for: new-year}"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"holidays-2026.yaml:\d+:\d+: .*'2026-02-30' is not a real date"):
+        load_calendar_data(folder)
+    path.write_text(text.replace("{date: 2026-01-04, for: new-year}", "{date: 0001-01-04, for: new-year}"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"workdays\[0\]\.date: 0001-01-04 is outside 1970-2099 .*\(line \d+\)"):
+        load_calendar_data(folder)
+    path.write_text(text, encoding="utf-8")
+    terms = sorted(folder.glob("terms-*.yaml"))[-1]
+    assert "exams:" in terms.read_text(encoding="utf-8")
+    terms.write_text(terms.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    data = load_yaml(terms)
+    data["exams"][0]["villages"] = 7
+    terms.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"exams\[0\]\.villages: villages is 'all', a list of village ids"):
+        load_calendar_data(folder)

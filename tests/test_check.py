@@ -1,4 +1,8 @@
+import re
+
 from outreach.check import check_deployment, literal_text
+from outreach.datafile import display_path
+from outreach.deployment import PLACE_KINDS
 from outreach.findings import errors
 
 from conftest import write_script
@@ -95,3 +99,75 @@ def test_bad_profile_is_reported_and_the_catalog_still_checked(deployment):
     errors = [str(f) for f in _errors(deployment)]
     assert any("qr_link" in e for e in errors)
     assert any("gwnl" in e and "1981" in e for e in errors)
+
+
+def test_damaged_templates_are_findings_and_every_other_script_is_checked(deployment):
+    """Not UTF-8, including itself, a folder in its place: one finding each, located, and no traceback."""
+    scripts = deployment.scripts_dir
+    (scripts / "elderly" / "pcc.j2").write_bytes(b"Leeux boz ndil!\n\xff\xfe\n")
+    loop = scripts / "fake-loan" / "cmn.j2"
+    loop.write_text(loop.read_text(encoding="utf-8") + "{% include 'fake-loan/cmn.j2' %}\n", encoding="utf-8")
+    (scripts / "school-start" / "cmn.j2").unlink()
+    (scripts / "school-start" / "cmn.j2").mkdir()
+    found = [str(f) for f in _errors(deployment)]
+    assert len(found) == 3
+    assert any(e.startswith("error: ") and "elderly/pcc.j2:2: not UTF-8 text (byte 0xff)" in e for e in found)
+    assert any("fake-loan/cmn.j2" in e and re.search("includ(es|ing) itself", e) for e in found)
+    assert any("school-start/cmn.j2: is a folder, not a file" in e for e in found)
+
+
+def test_a_lexicon_that_is_not_utf8_is_a_finding_naming_it(deployment):
+    deployment.lexicon_path.write_bytes(b"form,gloss_zh\n\xff\n")
+    found = [str(f) for f in _errors(deployment)]
+    assert "lexicon/pcc.csv" in found[0] and "not UTF-8 text" in found[0]
+
+
+def test_a_window_of_ninety_million_days_is_a_located_error(deployment, run):
+    plan = deployment.plans_dir / "county.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("from: -5d", "from: -99999999d", 1), encoding="utf-8")
+    assert "from: -99999999d" in plan.read_text(encoding="utf-8")
+    code, _, err = run("plan", "check", "--root", str(deployment.root))
+    assert code == 1 and "reaches more than 366 days from its event" in err and "Traceback" not in err
+
+
+def test_bouyei_slogans_are_spelt_and_attested(deployment):
+    path = deployment.templates / "print" / "slogans.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "Lix xeenz miz luanh yungh" in text
+    path.write_text(text.replace("Lix xeenz miz luanh yungh", "Lix xeenzz miz dog yungh"), encoding="utf-8")
+    found = [str(f) for f in _errors(deployment)]
+    assert len(found) == 2
+    assert any("slogans.yaml: slogans.general-warning.pcc[0] (column 5)" in e and "'xeenzz'" in e for e in found)
+    assert any("slogans.general-warning.pcc[0] (column 16)" in e and "'dog' is not attested" in e for e in found)
+
+
+def test_a_broken_slogans_file_is_a_finding_and_the_rest_is_checked(deployment):
+    path = deployment.templates / "print" / "slogans.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("gloss_cmn: 有钱不乱用", "glos_cmn: 有钱不乱用"),
+                    encoding="utf-8")
+    script = deployment.scripts_dir / "elderly" / "cmn.j2"
+    script.write_text(script.read_text(encoding="utf-8") + "{% if %}\n", encoding="utf-8")
+    found = [str(f) for f in _errors(deployment)]
+    assert any("slogans.yaml" in e and "glos_cmn" in e for e in found)
+    assert any("elderly/cmn.j2" in e and "template syntax" in e for e in found)
+
+
+def test_example_places_and_banner_are_warnings(shipped):
+    where = display_path(shipped.profile_path)
+    warnings = {f.where: f.message for f in check_deployment(shipped) if f.level == "warning"}
+    profile = shipped.profile
+    examples = [(kind, i, p.id) for kind in PLACE_KINDS for i, p in enumerate(getattr(profile, kind)) if p.example]
+    assert {kind for kind, _, _ in examples} == {"schools", "workplaces", "markets"}
+    for kind, i, place_id in examples:
+        assert f"'{place_id}' is an example place" in warnings[f"{where}: {kind}[{i}]"]
+    assert f"{where}: communities[0]" not in warnings
+    assert "banner size is an example" in warnings[f"{where}: banner"]
+
+
+def test_real_places_and_banner_are_not_warned_about(deployment):
+    text = deployment.profile_path.read_text(encoding="utf-8")
+    deployment.profile_path.write_text(text.replace("example: true\n", "example: false\n"), encoding="utf-8")
+    messages = [f.message for f in check_deployment(deployment) if f.level == "warning"]
+    assert not any("example place" in m or "banner size" in m for m in messages)
+    assert any("contact of 'wangmu' is an example" in m for m in messages)

@@ -49,3 +49,12 @@ def test_segments_are_read_with_their_neighbours_as_context():
 
 def test_money_is_read_with_liang():
     assert [mandarin.read_money(v) for v in (2000, 2, "0.5", 110000)] == ["两千元", "两元", "零点五元", "十一万元"]
+
+
+@pytest.mark.parametrize("value", ["nan", float("inf"), "-inf", "1e400"])
+def test_money_that_is_not_a_finite_number_is_refused_not_printed(value):
+    """A one-line error wherever it is met (an OutreachError), and a bad value to a template's filter."""
+    with pytest.raises(mandarin.NumberError, match="not a finite number"):
+        mandarin.format_money(value)
+    with pytest.raises(ValueError, match="not a finite number"):
+        mandarin.read_money(value)

@@ -3,6 +3,7 @@ voice and sox, standing in for a native speaker we cannot have in a test)."""
 
 import csv
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from outreach.check import check_deployment
 from outreach.deployment import Deployment
 from outreach.recordings import coverage, import_folder, missing_for, needed, write_sheet
 from outreach.speech import SpeechError
+from outreach.speech.clips import find_recording
 
 from conftest import copy_deployment, write_script
 
@@ -92,7 +94,7 @@ def test_recordings_take_bouyei_from_failing_to_airing(site, tmp_path):
     assert missing_for(site, script, village) == []
     made = build_programme(site, _on_air(site))
     engines = [(s.lang, s.engine) for s in made.manifest.segments]
-    assert ("pcc", "clips") in engines and ("cmn", "espeak") in engines
+    assert ("pcc", "clips") in engines and ("cmn", "neural") in engines
     assert made.manifest.languages == ["cmn", "pcc"] and made.manifest.synthetic_approximation == []
 
     # one clip goes missing: the programme fails again, naming exactly that key
@@ -133,3 +135,42 @@ def test_clips_cli(site, run, tmp_path):
     assert "Leeux boz ndil!" in text and "001" in text
     code, out, _ = run("clips", "status", "--json", "--root", str(site.root))
     assert code == 0 and json.loads(out)["complete"] is False
+
+
+def test_a_new_take_never_replaces_the_earlier_one_silently(site, tmp_path):
+    item = next(i for i in needed(site, [_tiny(site)]) if i.text == "Leeux boz ndil!")
+    filed = site.audio_dir / item.folder / item.lang / f"{item.key}.wav"
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    speak(item.text, first / f"{item.key}.wav")
+    speak(item.text, tmp_path / "normal.wav")
+    subprocess.run(["sox", str(tmp_path / "normal.wav"), str(second / f"{item.key}.wav"), "speed", "1.2"], check=True)
+
+    [taken] = import_folder(site, first)
+    assert taken.status == "taken" and taken.kept == []
+    earlier = filed.read_bytes()
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(filed), str(filed.with_suffix(".mp3"))], check=True)
+
+    [again] = import_folder(site, second)
+    assert again.status == "taken" and len(again.kept) == 2
+    old = sorted((filed.parent / "old").iterdir(), key=lambda p: p.suffix)
+    assert [p.suffix for p in old] == [".mp3", ".wav"]
+    assert all(re.fullmatch(rf"{item.key}\.\d{{8}}-\d{{6}}\.(wav|mp3)", p.name) for p in old)
+    assert old[1].read_bytes() == earlier and filed.read_bytes() != earlier
+    assert not filed.with_suffix(".mp3").exists()
+    assert find_recording(site.audio_dir / item.folder, item.lang, item.text) == filed
+
+
+def test_a_long_file_is_refused_by_its_probe_before_it_is_decoded(site, tmp_path):
+    item = next(i for i in needed(site, [_tiny(site)]) if i.text == "Leeux boz ndil!")
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "7200",
+                    "-c:a", "flac", str(takes / f"{item.key}.flac")], check=True)
+    [result] = import_folder(site, takes)
+    # decoding reads at most the allowed length, so only the probe can know the file's two hours
+    assert result.status == "refused" and "too long: 7200.0 s before trimming" in result.reason
+    assert "not decoded" in result.reason
+    assert not (site.audio_dir / item.folder / item.lang).exists() or not list(
+        (site.audio_dir / item.folder / item.lang).glob(f"{item.key}.*"))

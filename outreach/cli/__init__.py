@@ -1,6 +1,9 @@
 """The command line: the one place where errors become messages and exit codes.
 
-``OutreachError`` -> one line on stderr, exit 1; usage errors -> exit 2. Listing
+``OutreachError`` -> one line on stderr, exit 1; usage errors -> exit 2. A file or
+database the domain did not anticipate failing (``OSError``, ``sqlite3.Error``, a
+file that is not UTF-8, a broken CSV) is also one line and exit 1: no input a
+user can give ends in a traceback; a genuine bug still shows one. Listing
 commands take ``--json`` so other tools can read them. Each command family lives in
 its own module; heavy modules (rendering, audio, print) are imported inside the
 commands that need them, so `outreach --help` and the daemon process stay light.
@@ -10,11 +13,11 @@ from __future__ import annotations
 
 import click
 
-from outreach.cli import audio, bouyei, catalog, daemon, plan, recordings, report
+from outreach.cli import audio, bouyei, catalog, daemon, fleet, ledger, node, plan, recordings, report, web
 from outreach.cli import print as print_family
 from outreach.errors import OutreachError
 
-FAMILIES = (catalog, audio, print_family, plan, daemon, recordings, bouyei, report)
+FAMILIES = (catalog, audio, print_family, ledger, plan, daemon, recordings, bouyei, report, web, fleet, node)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +34,7 @@ for _family in FAMILIES:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the command, turns user mistakes into one line and an exit code."""
     try:
-        cli.main(args=argv, prog_name="outreach", standalone_mode=False)
+        returned = cli.main(args=argv, prog_name="outreach", standalone_mode=False)
     except OutreachError as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
@@ -43,4 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    return 0
+    except Exception as exc:
+        from outreach.datafile import FILE_FAULTS, describe_fault
+
+        if not isinstance(exc, FILE_FAULTS):
+            raise
+        click.echo(f"error: {describe_fault(exc)}", err=True)
+        return 1
+    return returned if isinstance(returned, int) else 0

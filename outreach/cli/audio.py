@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ from outreach.speech.registry import engine_spec, extra_engine_names
 
 if TYPE_CHECKING:
     from outreach.assemble import Programme
+    from outreach.batch_audio import Job
+    from outreach.deployment import Deployment
 
 _MANIFEST_SUMMARY = ("languages", "omitted", "duration_s", "loudness_lufs", "true_peak_dbtp", "approved",
                      "synthetic_approximation")
@@ -31,7 +34,9 @@ _MANIFEST_SUMMARY = ("languages", "omitted", "duration_s", "loudness_lufs", "tru
 
 @click.command()
 @click.argument("script_ids", nargs=-1, metavar="SCRIPT...")
-@click.option("--village", "village_id", required=True, metavar="ID", help="Village id from the profile.")
+@click.option("--village", "village_id", default=None, metavar="ID", help="Village id from the profile.")
+@click.option("--villages", "villages_all", type=click.Choice(["all"]), default=None,
+              help="Every village of the profile.")
 @click.option("--lang", type=click.Choice([*LANGUAGE_CODES, "all"]), default="all", show_default=True,
               help="all = the programme's languages that the village hears and that are approved.")
 @click.option("--programme", "programme_name", default="standard", show_default=True)
@@ -43,45 +48,87 @@ _MANIFEST_SUMMARY = ("languages", "omitted", "duration_s", "loudness_lufs", "tru
 @click.option("--engine", "extra_engine", type=click.Choice(extra_engine_names()), default=None,
               help="Also use this engine, after recordings (bouyei-espeak: a synthetic approximation for rehearsal).")
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE")
+@click.option("--jobs", "workers", type=click.IntRange(min=1), default=None,
+              help="Processes making programmes at once (default: one a core).")
 @root_option
 @json_option
-def audio(script_ids: tuple[str, ...], village_id: str, lang: str, programme_name: str, out_dir: Path | None,
-          all_scripts: bool, dry_run: bool, allow_draft: bool, extra_engine: str | None, var_pairs: tuple[str, ...],
-          root: str | None, as_json: bool) -> None:
-    """Render loudspeaker programmes (chime, speech, repeats, even loudness) with a manifest."""
-    from outreach.assemble import ProgrammeRequest, build_programme, prepare
+def audio(script_ids: tuple[str, ...], village_id: str | None, villages_all: str | None, lang: str,
+          programme_name: str, out_dir: Path | None, all_scripts: bool, dry_run: bool, allow_draft: bool,
+          extra_engine: str | None, var_pairs: tuple[str, ...], workers: int | None, root: str | None,
+          as_json: bool) -> None:
+    """Render loudspeaker programmes (chime, speech, repeats, even loudness) with a manifest.
+
+    Several programmes are made in parallel, one process a core, with a progress bar and an estimate.
+    """
+    from outreach.assemble import ProgrammeRequest, prepare
+    from outreach.media import user_output
     from outreach.speech.chain import chain_for
 
     deployment = open_deployment(root)
-    village = deployment.profile.village(village_id)
+    if out_dir is not None:
+        user_output(deployment, out_dir, folder=True)
+    if bool(village_id) == bool(villages_all):
+        raise click.UsageError("give --village ID or --villages all")
+    villages = deployment.profile.villages if villages_all else [deployment.profile.village(village_id or "")]
     scripts_ = pick_scripts(deployment, script_ids, all_scripts)
     overrides = parse_vars(var_pairs)
     if extra_engine and engine_spec(extra_engine).synthetic_approximation and not allow_draft:
         allow_draft = True  # a synthetic rehearsal voice exists to hear drafts; its output is labelled, never aired
         click.echo("rehearsal: draft text included, spoken by a synthetic approximation", err=True)
-    chain = chain_for(deployment, extra_engine=extra_engine)
-    requests = [ProgrammeRequest(script, village, programme_name, None if lang == "all" else [lang], overrides,
-                                 allow_draft) for script in scripts_]
+    langs = None if lang == "all" else [lang]
     if dry_run:
-        rows = [row for request in requests for row in prepare(deployment, request, chain, out_dir).rows()]
+        chain = chain_for(deployment, extra_engine=extra_engine)
+        rows = [row for village in villages for script in scripts_ for row in prepare(
+            deployment, ProgrammeRequest(script, village, programme_name, langs, overrides, allow_draft), chain,
+            out_dir).rows()]
         if as_json:
             print_json(rows)
         else:
             _print_dry_run(rows)
         return
-    results = []
-    bar = progress(len(requests) > 1)
-    with bar:
-        task = bar.add_task("programmes", total=len(requests))
-        for request in requests:
-            results.append(build_programme(deployment, request, chain, out_dir))
-            bar.advance(task)
+    from outreach.batch_audio import jobs_for
+
+    jobs = jobs_for([s.id for s in scripts_], [v.id for v in villages], programme_name, langs, overrides, allow_draft)
+    results = _make(deployment, jobs, extra_engine, out_dir, workers)
     if as_json:
         print_json([{"path": str(r.path), "manifest": str(r.manifest_path), "reused": r.reused,
                      **{k: getattr(r.manifest, k) for k in _MANIFEST_SUMMARY}} for r in results])
         return
     for r in results:
         _echo_programme(r)
+
+
+def _make(deployment: Deployment, jobs: list[Job], extra_engine: str | None, out_dir: Path | None,
+          workers: int | None) -> list[Programme]:
+    """One programme here; several in a pool of processes, with a bar and an estimate of the time left."""
+    from outreach.batch_audio import failures, make_all
+
+    if len(jobs) == 1:
+        from outreach.assemble import build_programme
+        from outreach.speech.chain import chain_for
+
+        chain = chain_for(deployment, extra_engine=extra_engine)
+        return [build_programme(deployment, jobs[0].request(deployment), chain, out_dir)]
+    bar, started = progress(True), time.monotonic()
+    with bar:
+        task = bar.add_task("programmes", total=len(jobs))
+
+        def advance(done: int, total: int) -> None:
+            left = (time.monotonic() - started) / done * (total - done) if done else 0
+            bar.update(task, completed=done, description=f"programmes, about {_duration(left)} left")
+
+        outcomes = make_all(deployment.root, jobs, extra_engine, out_dir, workers, advance)
+    problem = failures(outcomes)
+    made = [o.programme for o in outcomes if o.programme]
+    if problem:
+        for programme in made:
+            _echo_programme(programme)
+        raise problem
+    return made
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def _print_dry_run(rows: list[dict]) -> None:
@@ -123,19 +170,21 @@ def cache() -> None:
 @root_option
 @json_option
 def cache_stats(root: str | None, as_json: bool) -> None:
-    """Entries, size and last use of the audio cache."""
+    """Entries, size and last use of the audio cache (voiced segments, and the same mastered for programmes)."""
     from outreach.speech.cache import AudioCache
 
-    stats = AudioCache.in_state(open_deployment(root).state_dir).stats()
+    state = open_deployment(root).state_dir
+    stats, mastered = AudioCache.in_state(state).stats(), AudioCache.in_state(state, "mastered").stats()
     if as_json:
-        print_json(stats.__dict__)
+        print_json({**stats.__dict__, "mastered": mastered.__dict__})
         return
 
     def when(t: float | None) -> str:
         return dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "-"
 
     click.echo(f"{stats.files} segment(s), {stats.bytes / 1e6:.1f} MB; "
-               f"least recently used {when(stats.oldest_use)}, most recently {when(stats.newest_use)}")
+               f"least recently used {when(stats.oldest_use)}, most recently {when(stats.newest_use)}; "
+               f"{mastered.files} mastered piece(s), {mastered.bytes / 1e6:.1f} MB")
 
 
 @cache.command("prune")
@@ -144,13 +193,15 @@ def cache_stats(root: str | None, as_json: bool) -> None:
 @click.option("--all", "everything", is_flag=True, help="Empty the cache.")
 @root_option
 def cache_prune(days: float | None, everything: bool, root: str | None) -> None:
-    """Remove cached segments (they are re-synthesised when needed)."""
+    """Remove cached segments and mastered pieces (they are made again when needed)."""
     from outreach.speech.cache import AudioCache
 
     if (days is None) == (not everything):
         raise click.UsageError("give --older-than DAYS or --all")
-    files, size = AudioCache.in_state(open_deployment(root).state_dir).prune(None if everything else days)
-    click.echo(f"removed {files} segment(s), {size / 1e6:.1f} MB")
+    state = open_deployment(root).state_dir
+    files, size = AudioCache.in_state(state).prune(None if everything else days)
+    pieces, piece_size = AudioCache.in_state(state, "mastered").prune(None if everything else days)
+    click.echo(f"removed {files} segment(s) and {pieces} mastered piece(s), {(size + piece_size) / 1e6:.1f} MB")
 
 
 COMMANDS = [audio, cache]

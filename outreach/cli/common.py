@@ -111,12 +111,18 @@ def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def parse_date(value: str | None, default: dt.date) -> dt.date:
+    """A YYYY-MM-DD option; an impossible date (2026-02-30) or one the calendars cannot handle is a usage error."""
+    from outreach.datafile import FIRST_DAY, LAST_DAY
+
     if value is None:
         return default
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise click.BadParameter(f"{value} is outside {FIRST_DAY.year}-{LAST_DAY.year}")
+    return day
 
 
 def pick_scripts(deployment: Deployment, script_ids: tuple[str, ...], all_scripts: bool) -> list[Script]:

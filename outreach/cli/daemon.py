@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from outreach.playlog import Play
     from outreach.status import StatusSummary
 
+
 @click.command()
 @click.option("--plans", "plans_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Plan folder (default: schedules/plans of the deployment).")
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
               help="Stop after this many seconds (for demos and tests).")
 @root_option
 def daemon(plans_dir: Path | None, exit_after: float | None, root: str | None) -> None:
-    """Play the plan on time, exactly once, logging every occurrence (SIGHUP re-plans, SIGTERM stops)."""
+    """Play the plan on time, exactly once, logging every occurrence (SIGHUP re-plans, SIGTERM stops).
+
+    One daemon per deployment; it exits with code 1 when it can no longer play, so systemd restarts it."""
     from outreach.daemon import run_daemon
 
     click.get_current_context().exit(run_daemon(open_deployment(root), plans_dir, exit_after))
@@ -51,13 +54,19 @@ def _print_status(summary: StatusSummary, limit: int) -> None:
     out = console()
     data = summary.as_json()
     d = data["daemon"]
-    out.print(Text(f"daemon: {'running, pid ' + str(d['pid']) if d['running'] else 'not running'}"
-                   + (f"; last heartbeat {d['heartbeat']}" if d["heartbeat"] else "")))
+    condition = d["condition"] + (f", pid {d['pid']}" if d["pid"] else "")
+    out.print(Text(f"daemon: {condition}" + (f"; last heartbeat {d['heartbeat']}" if d["heartbeat"] else ""),
+                   style="green" if d["running"] else "red"))
+    for problem in d["problems"]:
+        out.print(Text(f"  problem: {problem}", style="red"))
     h = data["horizon"]
     out.print(Text(f"horizon until {summary.horizon_end:%Y-%m-%d %H:%M}: {h['scheduled']} scheduled, "
                    f"{h['ready']} ready", style="green" if not h["not_ready"] else "yellow"))
     for item in h["not_ready"]:
         out.print(Text(f"  not ready: {item['script']} for {item['village']}: {item['reason']}", style="yellow"))
+    for item in h["last_good"]:
+        out.print(Text(f"  last good programme kept: {item['script']} for {item['village']}: {item['reason']}",
+                       style="yellow"))
     _print_next(out, summary.upcoming[:limit])
     _print_last(out, summary.recent)
 

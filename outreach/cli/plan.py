@@ -79,8 +79,9 @@ def agenda(start: str | None, end: str | None, village_id: str | None, ics_path:
     occurrences = [o for o in expansion.occurrences if village_id in (None, o.village)]
     if ics_path:
         from outreach.ics import write_ics
+        from outreach.media import user_output
 
-        write_ics(deployment, occurrences, ics_path)
+        write_ics(deployment, occurrences, user_output(deployment, ics_path))
     unofficial = unofficial_years(events, first, last)
     if as_json:
         print_json({"from": first.isoformat(), "to": last.isoformat(),
@@ -149,9 +150,11 @@ def plan_demo(out_dir: Path, village_id: str | None, script_id: str, count: int,
               root: str | None) -> None:
     """Write a demo plan that fires a few occurrences within the next minute (for trying the daemon)."""
     from outreach.demoplan import write_demo_plan
+    from outreach.media import user_output
 
-    made = write_demo_plan(open_deployment(root), out_dir, village_id=village_id, script_id=script_id, count=count,
-                           start_in=start_in, every=every)
+    deployment = open_deployment(root)
+    made = write_demo_plan(deployment, user_output(deployment, out_dir, folder=True), village_id=village_id,
+                           script_id=script_id, count=count, start_in=start_in, every=every)
     click.echo(f"{made.path}: {made.script} in {made.village} at {', '.join(made.times)}")
 
 

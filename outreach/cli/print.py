@@ -1,22 +1,20 @@
-"""The print family: `cards` (PDF cards, wallet sheets, leaflets) and `ledger` (what was printed)."""
+"""The print family: `cards` (cards, wallet sheets, leaflets, booklets, banners, posters as PDF).
+
+What was printed is listed by `ledger` (cli/ledger.py).
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from outreach.cli.common import (
-    cell,
-    console,
-    json_option,
-    open_deployment,
-    print_json,
-    progress,
-    root_option,
-    vocabulary,
-)
+from outreach.cli.common import open_deployment, progress, root_option, vocabulary
+
+if TYPE_CHECKING:
+    from outreach.deployment import Deployment
+    from outreach.print.run import PrintRequest
 
 
 @click.command()
@@ -32,17 +30,32 @@ from outreach.cli.common import (
 @click.option("--allow-draft", is_flag=True,
               help="Print unapproved text (marked DRAFT), e.g. as a proof for reviewers.")
 @click.option("--by", "printed_by", default=None, help="Who ran the print (for the ledger; default: the login name).")
+@click.option("--size", type=click.Choice(["A3", "A2"]), default="A3", show_default=True, help="Poster paper.")
+@click.option("--slogan", type=click.IntRange(1), default=1, show_default=True,
+              help="Banner: which of the script's slogans (templates/print/slogans.yaml).")
+@click.option("--lang", type=vocabulary("outreach.languages.codes:LANGUAGE_CODES"), default="cmn", show_default=True,
+              help="Banner: the slogan's language.")
 @root_option
 def cards(script_ids: tuple[str, ...], village_id: str | None, villages_all: str | None, layout: str, copies: int,
-          out: Path, png_dir: Path | None, allow_draft: bool, printed_by: str | None, root: str | None) -> None:
-    """Print cards, wallet cards (10-up with crop marks) or leaflets as one PDF, and log the run."""
+          out: Path, png_dir: Path | None, allow_draft: bool, printed_by: str | None, size: str, slogan: int,
+          lang: str, root: str | None) -> None:
+    """Print cards, wallet cards (10-up with crop marks) or leaflets as one PDF; or a booklet (imposed on A4, plus
+    a reader's copy), a banner (plus A3 tiles) or posters as masters for the print shop. Every run is logged."""
+    from outreach.media import user_output
     from outreach.print import PrintRequest, print_run
+    from outreach.print.layouts import Layout
 
     if bool(village_id) == bool(villages_all):
         raise click.UsageError("give --village ID or --villages all")
     deployment = open_deployment(root)
+    user_output(deployment, out)
+    if png_dir is not None:
+        user_output(deployment, png_dir, folder=True)
     request = PrintRequest(scripts=script_ids, layout=layout, out=out, villages=None if villages_all else (village_id,),
                            copies=copies, png_dir=png_dir, allow_draft=allow_draft, printed_by=printed_by)
+    if Layout(layout).master:
+        _master(deployment, request, size, slogan, lang)
+        return
     planned = len(script_ids) * (len(deployment.profile.villages) if villages_all else 1) * copies
     bar = progress(planned > 50)
     with bar:
@@ -56,34 +69,19 @@ def cards(script_ids: tuple[str, ...], village_id: str | None, villages_all: str
         click.echo(f"  preview {png}", err=True)
 
 
-@click.command()
-@click.option("--month", metavar="YYYY-MM", help="Only this month.")
-@root_option
-@json_option
-def ledger(month: str | None, root: str | None, as_json: bool) -> None:
-    """Print runs, and cards printed per village."""
-    from rich.table import Table
+def _master(deployment: Deployment, request: PrintRequest, size: str, slogan: int, lang: str) -> None:
+    from outreach.print.products import ProductOptions, print_product
 
-    from outreach.print.layouts import Layout
-    from outreach.print.ledger import Ledger
-
-    if month and not re.fullmatch(r"\d{4}-\d{2}", month):
-        raise click.BadParameter("--month is YYYY-MM")
-    book = Ledger(open_deployment(root).ledger_path)
-    runs, totals = book.runs(month), book.per_village(month)
-    if as_json:
-        print_json({"runs": [r.__dict__ for r in runs], "per_village": totals})
-        return
-    table = Table("#", "when", "layout", "scripts", "villages", "cards", "by", box=None)
-    for r in runs:
-        table.add_row(str(r.id), r.printed_at[:16], r.layout + (" DRAFT" if r.draft else ""),
-                      cell(", ".join(r.scripts)), cell(", ".join(r.villages)), str(r.cards), r.printed_by)
-    out = console()
-    out.print(table)
-    summary = Table("village", *(kind.value for kind in Layout), "total", box=None, title=f"printed {month or 'in all'}")
-    for village, by_layout in totals.items():
-        summary.add_row(village, *(str(by_layout.get(k, 0)) for k in Layout), str(sum(by_layout.values())))
-    out.print(summary)
+    result = print_product(deployment, request, ProductOptions(size=size, slogan=slogan, lang=lang))
+    click.echo(f"{result.path}: {result.layout} master, {result.pages} page(s), {result.copies} to print")
+    for extra in result.files[1:]:
+        click.echo(f"  also {extra}")
+    if result.layout == "booklet":
+        click.echo("  print duplex, flipping on the short edge; fold the stack and staple on the fold", err=True)
+    if result.draft:
+        click.echo("  DRAFT: contains unapproved text, marked on every page; for proofreading only", err=True)
+    for png in result.png:
+        click.echo(f"  preview {png}", err=True)
 
 
-COMMANDS = [cards, ledger]
+COMMANDS = [cards]

@@ -25,7 +25,10 @@ def clips_sheet(script_ids: tuple[str, ...], all_scripts: bool, lang: str, out: 
     """Every fixed sentence and every word a Bouyei programme needs, each with an id to say before it."""
     from outreach.recordings import needed, write_sheet
 
+    from outreach.media import user_output
+
     deployment = open_deployment(root)
+    user_output(deployment, out)
     chosen = pick_scripts(deployment, script_ids, all_scripts)
     count = write_sheet(deployment, needed(deployment, chosen, lang), out)
     click.echo(f"{out}: {count} item(s) to record")
@@ -48,6 +51,8 @@ def clips_import(folder: Path, sheet: Path | None, root: str | None, as_json: bo
     for r in results:
         if r.status == "taken":
             click.echo(f"took    {r.file} -> {r.target} ({r.duration:.2f} s)")
+            for kept in r.kept:
+                click.echo(f"        earlier take kept as {kept}")
         else:
             click.echo(f"refused {r.file}: {r.reason}", err=True)
     taken = sum(r.status == "taken" for r in results)

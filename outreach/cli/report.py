@@ -17,14 +17,18 @@ from outreach.errors import OutreachError
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @root_option
 def report(month: str, fmt: str | None, out: Path, root: str | None) -> None:
-    """The monthly report: broadcasts per village, script and language; missed and failed; cards printed."""
+    """The monthly report, the month and the year to date: broadcasts (by the county or a village node), missed
+    and failed; print runs, deliveries and events from the ledger."""
     from outreach.report import ReportFormat, write_report
 
     try:
         chosen = ReportFormat.choose(fmt, out)
     except OutreachError as exc:
         raise click.BadParameter(str(exc)) from None
-    summary = write_report(open_deployment(root), month, chosen, out)
+    from outreach.media import user_output
+
+    deployment = open_deployment(root)
+    summary = write_report(deployment, month, chosen, user_output(deployment, out))
     t = summary.totals
     click.echo(f"{out}: {t['played']} played, {t['missed']} missed, {t['failed']} failed, {t['cards']} printed")
 

@@ -11,19 +11,27 @@ Exactly once: the play log's scheduled -> playing step is atomic; after a
 restart, plays cut off mid-way are ``interrupted`` and plays whose time passed
 beyond the grace are ``missed``. One output plays one programme at a time.
 SIGHUP (or a changed plan, script or profile) re-plans; SIGTERM stops cleanly.
+
+Never silent: one daemon per root (``instance``), every problem reported to
+``health`` and shown by ``status``, the last good inputs and programmes kept
+when a file breaks (``planning``), and a process that exits non-zero when it
+can no longer play (``runner``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
+from outreach.daemon.instance import DaemonError, InstanceLock
+from outreach.daemon.runner import Supervisor
 from outreach.daemon.service import Daemon
 from outreach.deployment import Deployment
 
-__all__ = ["Daemon", "configure_logging", "run_daemon"]
+__all__ = ["Daemon", "DaemonError", "Supervisor", "configure_logging", "run_daemon"]
 
 
 class _LocalTime(logging.Formatter):
@@ -48,6 +56,11 @@ def configure_logging(zone: dt.tzinfo | None = None) -> None:
 
 
 def run_daemon(deployment: Deployment, plans_dir: Path | None, exit_after: float | None) -> int:
-    """The one entry point (``outreach daemon``): log lines in local time, then serve until stopped."""
+    """The one entry point (``outreach daemon``): take the root's lock, then serve until stopped.
+    Returns the exit code: 0 when stopped, 1 when it could no longer play (so systemd restarts it)."""
     configure_logging(deployment.zone)
-    return Daemon(deployment, plans_dir, exit_after).run()
+    try:
+        with InstanceLock(deployment.state_dir):
+            return Supervisor(Daemon(deployment, plans_dir), exit_after).run()
+    except (sqlite3.Error, OSError) as exc:
+        raise DaemonError(f"the daemon cannot run: {exc}") from exc

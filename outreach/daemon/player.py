@@ -2,18 +2,28 @@
 
 Kept apart from planning and rendering so that anything that must play finished
 files on time (the daemon; later a village node) can reuse it as it is.
+
+The play log may fail under it (a full disk, a locked file): every read and
+write is retried until the play's grace runs out, the trouble is reported to
+``Health`` (so ``status`` stops saying the daemon can play), and an outcome that
+could not be written is kept in memory and written by ``flush`` once the log
+takes writes again. Nothing ends silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from outreach.daemon.airtime import Verdict, decide, programme_state
 from outreach.daemon.clock import Clock
+from outreach.daemon.health import Health
 from outreach.daemon.render_queue import RenderQueue
 from outreach.outputs import Interrupted, Output
 from outreach.playlog import Play, PlayLog
@@ -21,18 +31,39 @@ from outreach.playlog import Play, PlayLog
 log = logging.getLogger("outreach.daemon")
 
 POLL_SECONDS = 0.1  # how often a wait looks at the clock again (so an injected clock can end it)
+RETRY_SECONDS = 0.5  # between attempts on a play log that refused a read or write
 LEVELS = {"played": logging.INFO, "missed": logging.WARNING, "interrupted": logging.WARNING}
+T = TypeVar("T")
+
+
+class PlayLogDown(Exception):
+    """The play log refused every attempt until the deadline."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A final state the play log could not take yet."""
+
+    state: str
+    at: dt.datetime
+    reason: str | None
+    detail: str | None
+    expect: tuple[str, ...]
 
 
 class Player:
-    def __init__(self, playlog: PlayLog, clock: Clock, renders: RenderQueue, stopping: threading.Event) -> None:
+    def __init__(self, playlog: PlayLog, clock: Clock, renders: RenderQueue, stopping: threading.Event,
+                 health: Health | None = None) -> None:
         self.playlog = playlog
         self.clock = clock
         self.renders = renders
         self.stopping = stopping
+        self.health = health or Health()
         self.grace = dt.timedelta(0)
         self.outputs: dict[str, Output] = {}
         self.locks: dict[str, threading.Lock] = {}
+        self.unrecorded: dict[str, Outcome] = {}
+        self._unrecorded_lock = threading.Lock()
 
     def configure(self, outputs: dict[str, Output], grace: dt.timedelta) -> None:
         """Take a (re-)loaded profile's outputs and grace; one lock per output, kept across re-loads."""
@@ -40,6 +71,44 @@ class Player:
         self.grace = grace
         for name in outputs:
             self.locks.setdefault(name, threading.Lock())
+
+    # -- the play log, retried -------------------------------------------------------------
+
+    def _db(self, call: Callable[[], T], deadline: dt.datetime) -> T:
+        """Run a play-log call, again and again while it fails, until the deadline (or a stop)."""
+        while True:
+            try:
+                result = call()
+            except (sqlite3.Error, OSError) as exc:
+                self.health.playlog_down(self.playlog.path, exc)
+                if self.clock.now() >= deadline or self.stopping.wait(RETRY_SECONDS):
+                    raise PlayLogDown(str(exc)) from exc
+            else:
+                self.health.clear("playlog", "the play log takes writes again")
+                return result
+
+    def flush(self) -> int:
+        """Write the outcomes the play log refused earlier; returns how many are still waiting."""
+        with self._unrecorded_lock:
+            waiting = dict(self.unrecorded)
+        for pid, out in waiting.items():
+            try:
+                self.playlog.finish(pid, out.state, out.at, out.reason, out.detail, expect=out.expect)
+            except (sqlite3.Error, OSError):
+                break
+            with self._unrecorded_lock:
+                self.unrecorded.pop(pid, None)
+            self.health.clear("playlog", "the play log takes writes again")
+            log.warning("%s: recorded %s now that the play log takes writes (%s)", pid, out.state, out.reason)
+        with self._unrecorded_lock:
+            return len(self.unrecorded)
+
+    def _keep(self, pid: str, outcome: Outcome) -> None:
+        with self._unrecorded_lock:
+            self.unrecorded[pid] = outcome
+        log.error("%s: %s (%s); kept until the play log takes writes", pid, outcome.state, outcome.reason)
+
+    # -- air time ------------------------------------------------------------------------------
 
     def _decide(self, play: Play | None, output_busy: bool = False) -> Verdict:
         now = self.clock.now()
@@ -50,7 +119,14 @@ class Player:
 
     def play(self, pid: str) -> None:
         """The job run at air time (and again for a job the scheduler reports missed)."""
-        play = self.playlog.get(pid)
+        try:
+            self._play(pid)
+        except PlayLogDown as exc:
+            self._keep(pid, Outcome("missed", self.clock.now(), f"not aired: the play log could not be read or "
+                                    f"written at air time ({exc})", None, ("scheduled",)))
+
+    def _play(self, pid: str) -> None:
+        play = self._db(lambda: self.playlog.get(pid), self.clock.now() + self.grace)
         verdict = self._decide(play)
         if verdict.action == "wait":
             log.info("%s: waiting for its programme to be rendered", pid)
@@ -58,7 +134,7 @@ class Player:
             self._wait_until(lambda t: self.renders.wait_rendered(pid, t), play.planned_at + self.grace)
             if self.stopping.is_set():
                 return  # still scheduled: the next start decides (missed, or played within the grace)
-            play = self.playlog.get(pid)
+            play = self._db(lambda: self.playlog.get(pid), play.planned_at + self.grace)
             verdict = self._decide(play)
         if verdict.action == "skip" or play is None:
             log.info("%s: %s, nothing to do", pid, verdict.reason)
@@ -85,7 +161,7 @@ class Player:
         try:
             started = self.clock.now()
             lateness = (started - play.planned_at).total_seconds() * 1000
-            if not self.playlog.begin(play.id, started, lateness):
+            if not self._db(lambda: self.playlog.begin(play.id, started, lateness), play.planned_at + self.grace):
                 return
             log.info("%s %s %s: playing on %s (%.0f ms late)", play.id, play.village, play.script, output.name,
                      lateness)
@@ -110,6 +186,13 @@ class Player:
 
     def _finish(self, play: Play, state: str, reason: str | None, detail: str | None,
                 expect: tuple[str, ...]) -> None:
-        if self.playlog.finish(play.id, state, self.clock.now(), reason, detail, expect=expect):
+        at = self.clock.now()
+        try:
+            done = self._db(lambda: self.playlog.finish(play.id, state, at, reason, detail, expect=expect),
+                            at + self.grace)
+        except PlayLogDown:
+            self._keep(play.id, Outcome(state, at, reason, detail, expect))
+            return
+        if done:
             log.log(LEVELS.get(state, logging.ERROR), "%s %s %s: %s (%s)", play.id, play.village, play.script, state,
                     reason or detail)

@@ -9,10 +9,12 @@ adds a word by adding a row with its source.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from outreach.datafile import display_path
+from outreach.datafile import display_path, read_text
 from outreach.errors import ConfigError
 from outreach.languages import bouyei
 
@@ -37,6 +39,15 @@ class Entry:
         return self.confidence.startswith(LOW_CONFIDENCE)
 
 
+def _entry(row: dict[str | Any, Any], where: str, line: int) -> Entry:
+    form = str(row["form"] or "").strip()
+    if not form:
+        raise ConfigError(f"{where}:{line}: empty form")
+    if not row["source"]:
+        raise ConfigError(f"{where}:{line}: '{form}' has no source; every word needs one")
+    return Entry(**{c: str(row[c] or "").strip() for c in COLUMNS})
+
+
 class Lexicon:
     """Case-insensitive lookup of attested Bouyei words."""
 
@@ -47,21 +58,18 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon":
+        """Read pcc.csv; every fault (encoding, CSV syntax, missing column or source) names the file and line."""
         if not path.exists():
             return cls({}, path)
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
+        where = display_path(path)
+        reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+        try:
             missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise ConfigError(f"{display_path(path)}: missing column(s) {', '.join(missing)}")
-            entries: dict[str, Entry] = {}
-            for line, row in enumerate(reader, start=2):
-                form = (row["form"] or "").strip()
-                if not form:
-                    raise ConfigError(f"{display_path(path)}:{line}: empty form")
-                if not row["source"]:
-                    raise ConfigError(f"{display_path(path)}:{line}: '{form}' has no source; every word needs one")
-                entries[form.lower()] = Entry(**{c: (row[c] or "").strip() for c in COLUMNS})
+                raise ConfigError(f"{where}: missing column(s) {', '.join(missing)}")
+            entries = {entry.form.lower(): entry for entry in (_entry(row, where, reader.line_num) for row in reader)}
+        except csv.Error as exc:
+            raise ConfigError(f"{where}:{reader.reader.line_num}: not a CSV row ({exc})") from None
         return cls(entries, path)
 
     def lookup(self, word: str) -> Entry | None:

@@ -10,17 +10,19 @@ the result into tone-numbered pinyin with polyphones chosen by phrase
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
+from outreach.errors import OutreachError
 from outreach.languages import cmn_numbers, cmn_pinyin
 from outreach.languages.cmn_numbers import read_digits, read_number
 
 __all__ = [
-    "format_money", "pinyin_for", "pinyin_tokens", "read_date", "read_digits", "read_money", "read_number", "speak",
-    "speak_segments", "to_pinyin",
+    "NumberError", "finite", "format_money", "pinyin_for", "pinyin_tokens", "read_date", "read_digits",
+    "read_money", "read_number", "speak", "speak_segments", "to_pinyin",
 ]
 
 
@@ -41,9 +43,25 @@ def speak_segments(texts: list[str | None], phone_numbers: Iterable[str] = ()) -
     return cmn_numbers.speak_runs(texts, phone_numbers)
 
 
+class NumberError(OutreachError, ValueError):
+    """A value that must be a finite number is not one; a ValueError too, so a template's filter reports it
+    like any bad value, and a one-line error wherever else it is met."""
+
+
+def finite(value: int | float | str) -> int | float | str:
+    """The value itself, if it is a finite number: NaN or infinity must never reach a card as NaN元 or ∞元."""
+    try:
+        number = float(str(value).replace(",", ""))
+    except ValueError:
+        raise NumberError(f"not a number: {value!r}") from None
+    if not math.isfinite(number):
+        raise NumberError(f"{value!r} is not a finite number")
+    return value
+
+
 def read_money(value: int | float | str) -> str:
     """An amount of yuan as spoken: 2000 -> 两千元, 2 -> 两元, 0.5 -> 零点五元."""
-    return cmn_numbers.cardinal(str(value), liang=True) + "元"
+    return cmn_numbers.cardinal(str(finite(value)), liang=True) + "元"
 
 
 def read_date(value: dt.date, with_year: bool = False) -> str:
@@ -54,7 +72,7 @@ def read_date(value: dt.date, with_year: bool = False) -> str:
 
 def format_money(value: int | float, locale: str = "zh_CN") -> str:
     """Printed amount with digit grouping, e.g. 110,000元."""
-    return f"{format_decimal(value, locale=locale)}元"
+    return f"{format_decimal(finite(value), locale=locale)}元"
 
 
 def pinyin_tokens(text: str) -> list[str]:

@@ -119,14 +119,15 @@ def _variables_from(event: Event | None) -> dict[str, str]:
     return {}
 
 
-def blackout_days(plan: Plan, events: list[Event], villages: list[Village]) -> dict[str, dict[dt.date, str]]:
-    """village -> day -> why it is silent (exam days near schools, plan blackouts)."""
+def blackout_days(plan: Plan, events: list[Event], villages: list[Village], first: dt.date = dt.date.min,
+                  last: dt.date = dt.date.max) -> dict[str, dict[dt.date, str]]:
+    """village -> day -> why it is silent (exam days near schools, plan blackouts), for days in [first, last]."""
     silent: dict[str, dict[dt.date, str]] = defaultdict(dict)
     ids = [v.id for v in villages]
     for event in events:
         if event.kind == EventKind.EXAM:
             for vid in filter(event.applies_to, ids):
-                for day in _days(event.start, event.end):
+                for day in _days(max(event.start, first), min(event.end, last)):
                     silent[vid].setdefault(day, f"{event.label} exam")
     for blackout in plan.blackouts:
         chosen = [v.id for v in parse_villages(blackout.villages).select(villages)]
@@ -135,7 +136,7 @@ def blackout_days(plan: Plan, events: list[Event], villages: list[Village]) -> d
         ]
         why = blackout.reason or f"blackout {blackout.event or ''}".strip()
         for start, end in spans:
-            for day in _days(start, end):
+            for day in _days(max(start, first), min(end, last)):
                 for vid in chosen:
                     silent[vid].setdefault(day, why)
     return silent
@@ -220,7 +221,8 @@ def expand(
     end: dt.date,
 ) -> Expansion:
     """All occurrences between start and end (inclusive), sorted; pure: no clock, no I/O."""
-    frame = _Frame(plan, events, villages, scripts, start, end, blackout_days(plan, events, villages))
+    silent = blackout_days(plan, events, villages, dt.date(start.year, 1, 1), end + DAY)
+    frame = _Frame(plan, events, villages, scripts, start, end, silent)
     result = Expansion([])
     by_village: dict[str, list[Occurrence]] = defaultdict(list)
     for rule in plan.rules:

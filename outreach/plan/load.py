@@ -8,13 +8,15 @@ from pathlib import Path
 from outreach.calendar import Event, build_events, load_calendar_data
 from outreach.datafile import display_path, load_yaml, validate
 from outreach.deployment import Deployment
-from outreach.errors import ConfigError
+from outreach.errors import ConfigError, OutreachError
 from outreach.findings import Finding
 from outreach.plan.check import check_plan
 from outreach.plan.expand import Expansion, expand
 from outreach.plan.model import Blackout, Plan, PlanFile, Rule, parse_span
 
 EVENT_MARGIN = dt.timedelta(days=60)
+MAX_SPAN = dt.timedelta(days=366)
+"""The longest range one expansion covers: a year of a plan is thousands of plays; decades would take minutes."""
 
 
 def load_plan(folder: Path) -> Plan:
@@ -49,7 +51,9 @@ def load_plan(folder: Path) -> Plan:
 
 def plan_for(deployment: Deployment, start: dt.date, end: dt.date, plans_dir: Path | None = None
              ) -> tuple[Plan, list[Event], Expansion]:
-    """Read plan, calendar and catalog of a deployment, then expand (pure) over [start, end]."""
+    """Read plan, calendar and catalog of a deployment, then expand (pure) over [start, end] (a year at most)."""
+    if end - start > MAX_SPAN:
+        raise OutreachError(f"{start}..{end} is longer than {MAX_SPAN.days} days: ask for a year at most at a time")
     plan = load_plan(plans_dir or deployment.plans_dir)
     events = deployment_events(deployment, start, end)
     return plan, events, expand(plan, events, deployment.profile.villages, list(deployment.catalog), start, end)

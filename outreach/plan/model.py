@@ -15,12 +15,14 @@ from typing import Any, Literal, get_args
 from pydantic import Field, field_validator, model_validator
 
 from outreach.calendar import parse_villages
-from outreach.datafile import StrictModel
+from outreach.datafile import Day, StrictModel
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _OFFSET = re.compile(r"^([+-]?\d+)d?$")
+MAX_OFFSET_DAYS = 366
+"""How far a window may reach from its event: a year either way (-99999999d is a typo, not a plan)."""
 
 
 def parse_time(text: str) -> dt.time:
@@ -36,7 +38,10 @@ def parse_offset(value: Any) -> int:
     m = _OFFSET.match(str(value).strip())
     if not m:
         raise ValueError(f"'{value}' is not a day offset such as -5d or +3d")
-    return int(m.group(1))
+    days = int(m.group(1))
+    if abs(days) > MAX_OFFSET_DAYS:
+        raise ValueError(f"'{value}' reaches more than {MAX_OFFSET_DAYS} days from its event")
+    return days
 
 
 def parse_span(text: str) -> tuple[dt.time, dt.time]:
@@ -53,7 +58,7 @@ class Window(StrictModel):
     event: str | None = None
     before: int = Field(0, alias="from")
     after: int = Field(0, alias="to")
-    dates: tuple[dt.date, dt.date] | None = None
+    dates: tuple[Day, Day] | None = None
 
     @field_validator("before", "after", mode="before")
     @classmethod
@@ -126,7 +131,7 @@ class Rule(StrictModel):
 
 class Blackout(StrictModel):
     event: str | None = None
-    dates: tuple[dt.date, dt.date] | None = None
+    dates: tuple[Day, Day] | None = None
     villages: Any = "all"
     reason: str | None = None
 

@@ -1,12 +1,17 @@
-"""Printable cards and leaflets: HTML + CSS layouts (templates/print/) -> PDF with WeasyPrint.
+"""Everything printed: HTML + CSS layouts (templates/print/) -> PDF with WeasyPrint.
 
 - ``cards``: what is printed (scripts rendered for villages; drafts refused unless allowed)
-- ``layouts``: the card layouts and the context each template gets
+- ``layouts``: the card layouts and the context each template gets (local cases from cases.yaml)
 - ``imposition``: wallet-card placement and crop marks on A4
-- ``pdf``: the one HTML -> PDF path (``pdf_from_template``), also used by the report and the recording sheet
+- ``pdf``: the one HTML -> PDF path (``pdf_from_template``), also used by the report and the recording sheet;
+  ``fetcher``: what a page may load; ``fitting``: one-page sections; ``merge``: chunks into one file
 - ``batch``: a whole run as one PDF, in chunks, merged
 - ``run``: a print run as staff ask for it (scripts, villages, copies), logged in the ledger
-- ``qr``: the QR code; ``ledger``: every print run, for the monthly report
+- ``booklet``, ``banner``, ``poster``: print-shop masters; ``products`` makes them and logs them
+- ``slogans``: the reviewed short lines banners and posters carry
+- ``charts``: bar charts as inline SVG for printed reports; ``qr``: the QR code
+
+Print runs are recorded in the outreach ledger (``outreach/ledger/``, ``PrintLedger``), which the monthly report reads.
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from outreach.catalog import Script
-from outreach.datafile import load_yaml
+from pydantic import Field, field_validator
+
+from outreach.catalog import to_number
+from outreach.datafile import StrictModel, load_yaml, validate
 from outreach.deployment import Village
 from outreach.languages.codes import LANGUAGES
 from outreach.languages.mandarin import format_money
@@ -25,11 +27,15 @@ CASES = "print/cases.yaml"
 
 
 class Layout(StrEnum):
-    """What a print run makes: A6 cards (one language a side), 10-up wallet cards, A4 leaflets."""
+    """What a print run makes: A6 cards (one language a side), 10-up wallet cards, A4 leaflets; and the shop
+    products made once and printed many times: A5 booklets, banners (横幅), A3/A2 posters."""
 
     CARD = "card"
     WALLET = "wallet"
     LEAFLET = "leaflet"
+    BOOKLET = "booklet"
+    BANNER = "banner"
+    POSTER = "poster"
 
     @property
     def template(self) -> str:
@@ -39,7 +45,12 @@ class Layout(StrEnum):
     @property
     def cards_per_document(self) -> int:
         """Cards in one WeasyPrint document: its memory grows with pages, so big runs go in chunks."""
-        return {Layout.CARD: 25, Layout.WALLET: 10 * PER_SHEET, Layout.LEAFLET: 20}[self]
+        return {Layout.CARD: 25, Layout.WALLET: 10 * PER_SHEET, Layout.LEAFLET: 20}.get(self, 1)
+
+    @property
+    def master(self) -> bool:
+        """A master the print shop copies (booklet, banner, poster): one PDF, copies only counted in the ledger."""
+        return self in (Layout.BOOKLET, Layout.BANNER, Layout.POSTER)
 
 
 def paragraphs(rendered: RenderedText) -> list[list[dict[str, str]]]:
@@ -62,7 +73,8 @@ def font_size(text: str, base: float, floor: float, capacity: int) -> float:
     return round(max(floor, base * (capacity / weight) ** 0.5), 2)
 
 
-def _village_names(village: Village) -> dict[str, str]:
+def village_names(village: Village) -> dict[str, str]:
+    """The village and its contact as every layout prints them."""
     return {
         "village_cmn": village.name.cmn, "village_pcc": village.name.pcc or "",
         "contact_name": village.contact.name, "contact_phone": village.contact.phone,
@@ -74,7 +86,8 @@ def _titles(card: CardData) -> dict[str, str]:
     return {"title_cmn": title.get("cmn", ""), "title_pcc": title.get("pcc", "") if "pcc" in card.texts else ""}
 
 
-def _side(card: CardData, lang: str, base: float, floor: float, capacity: int) -> dict[str, Any]:
+def side_context(card: CardData, lang: str, base: float, floor: float, capacity: int) -> dict[str, Any]:
+    """One language's text of a card, with type sized to its room (``capacity``: characters that fit at ``base``)."""
     rendered = card.texts[lang]
     return {
         "lang": lang, "css": lang, "html_lang": HTML_LANG[lang],
@@ -90,7 +103,7 @@ def _side(card: CardData, lang: str, base: float, floor: float, capacity: int) -
 def card_context(cards: list[CardData]) -> dict[str, Any]:
     """A6 cards: one side a language, so a Bouyei reader never has to find their text among Mandarin."""
     return {"cards": [
-        {"sides": [_side(card, lang, 9.0, 6.8, 230) for lang in card.texts], **_village_names(card.village)}
+        {"sides": [side_context(card, lang, 9.0, 6.8, 230) for lang in card.texts], **village_names(card.village)}
         for card in cards
     ]}
 
@@ -103,37 +116,66 @@ def wallet_context(cards: list[CardData]) -> dict[str, Any]:
         batch = cards[start:start + PER_SHEET]
         placed = [{
             "x": round(x, 2), "y": round(y, 2), **_titles(card),
-            "pcc_draft": "pcc" in card.drafts, "draft": bool(card.drafts), **_village_names(card.village),
+            "pcc_draft": "pcc" in card.drafts, "draft": bool(card.drafts), **village_names(card.village),
         } for card, (x, y) in zip(batch, impose(len(batch)))]
         sheets.append({"cards": placed, "marks": marks})
     return {"sheets": sheets}
 
 
+class Case(StrictModel):
+    """One local case: ``{amount}`` in the text marks where the amount is printed."""
+
+    topic: str
+    text: str = Field(min_length=1)
+    amount: int | float | None = None
+    lesson: str = ""
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> int | float | None:
+        return None if value is None else to_number(value)
+
+
+class CaseFile(StrictModel):
+    cases: list[Case] = []
+    lessons: dict[str, str] = {}
+
+
 @lru_cache(maxsize=4)
-def _cases(path: Path) -> tuple[dict[str, Any], ...]:
+def _case_file(path: Path, mtime: float) -> CaseFile:
+    return validate(CaseFile, load_yaml(path), path)
+
+
+def _cases(path: Path) -> CaseFile:
+    """cases.yaml as validated (none when the file is absent); a broken file is a ConfigError naming it."""
     if not path.exists():
-        return ()
-    return tuple((load_yaml(path) or {}).get("cases", []))
+        return CaseFile()
+    return _case_file(path, path.stat().st_mtime)
 
 
-def _case_lines(script: Script, cases_path: Path) -> list[dict[str, str]]:
-    """Local fraud cases on the script's topic; the amount is formatted here, the words stay in cases.yaml."""
+def case_lines(topic: str, cases_path: Path) -> list[dict[str, str]]:
+    """Local fraud cases on a topic; the amount is formatted here, the words (and lessons) stay in cases.yaml."""
     lines = []
-    for case in (c for c in _cases(cases_path) if c.get("topic") == script.meta.topic):
-        before, marker, after = str(case["text"]).partition("{amount}")
-        amount = format_money(case["amount"]) if case.get("amount") is not None and marker else ""
-        lines.append({"before": before, "amount": amount, "after": after})
+    for case in (c for c in _cases(cases_path).cases if c.topic == topic):
+        before, marker, after = case.text.partition("{amount}")
+        amount = format_money(case.amount) if case.amount is not None and marker else ""
+        lines.append({"before": before, "amount": amount, "after": after, "lesson": case.lesson})
     return lines
+
+
+def topic_lesson(topic: str, cases_path: Path) -> str:
+    """What a topic without a case teaches (``lessons`` in cases.yaml), or nothing."""
+    return _cases(cases_path).lessons.get(topic, "")
 
 
 def leaflet_context(cards: list[CardData], cases_path: Path) -> dict[str, Any]:
     """A4 leaflets: both texts in full, plus local cases, which persuade more than warnings."""
     return {"leaflets": [{
         **_titles(card),
-        "sides": [_side(card, lang, 10.5, 8.5, 900) for lang in card.texts],
-        "cases": _case_lines(card.script, cases_path),
+        "sides": [side_context(card, lang, 10.5, 8.5, 900) for lang in card.texts],
+        "cases": case_lines(card.script.meta.topic, cases_path),
         "draft": bool(card.drafts),
-        **_village_names(card.village),
+        **village_names(card.village),
     } for card in cards]}
 
 

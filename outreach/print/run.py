@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from outreach.deployment import Deployment
+from outreach.ledger.prints import PrintLedger
 from outreach.print.batch import PrintResult, make_pdf
 from outreach.print.cards import collect
 from outreach.print.layouts import Layout
-from outreach.print.ledger import Ledger
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def print_run(
     unique = collect(deployment, [catalog.get(s) for s in request.scripts], villages, request.allow_draft)
     batch = [card for card in unique for _ in range(request.copies)]
     result = make_pdf(deployment, request.layout, batch, request.out, request.png_dir, progress=progress)
-    Ledger(deployment.ledger_path).record(
+    PrintLedger(deployment.ledger_path).record(
         layout=result.layout, items=[(c.script.id, c.village.id) for c in unique], copies=request.copies,
         pages=result.pages, output=request.out.resolve(), printed_by=request.printed_by or getpass.getuser(),
         draft=result.draft, when=deployment.now(),

@@ -1,9 +1,13 @@
-"""Content-addressed cache of voiced segments in the state folder.
+"""Content-addressed caches of sound in the state folder: voiced segments, and the same mastered.
 
-key = hash(engine, what decides the engine's sound, language, text). A hit
-touches the file, so ``prune --older-than`` removes what has not been used.
-Engines write through ``media.atomic_path``: a crash never leaves a
-half-written entry under its final name.
+A voiced segment's key = hash(engine, what decides the engine's sound,
+language, text); a mastered piece's key = hash(its source, the level it was
+mastered to) (``mastering.mastered_key``). A hit touches the file, so
+``prune --older-than`` removes what has not been used. Entries are written
+through ``media.atomic_path`` and their content depends only on their key, so
+processes rendering in parallel can share a cache: a crash never leaves a
+half-written entry under its final name, and two processes making the same
+entry write the same bytes.
 """
 
 from __future__ import annotations
@@ -23,16 +27,21 @@ class CacheStats:
     newest_use: float | None
 
 
+KINDS = ("audio", "mastered")
+
+
 class AudioCache:
-    """Voiced segments under ``<state>/cache/audio/<2 hex>/<key>.wav``."""
+    """Sound under ``<state>/cache/<kind>/<2 hex>/<key>.wav``: ``audio`` voiced segments, ``mastered`` pieces."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
     @classmethod
-    def in_state(cls, state_dir: Path) -> AudioCache:
-        """The cache of a deployment's state folder (``deployment.state_dir``)."""
-        return cls(state_dir / "cache" / "audio")
+    def in_state(cls, state_dir: Path, kind: str = "audio") -> AudioCache:
+        """A cache of a deployment's state folder (``deployment.state_dir``)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown cache kind '{kind}'")
+        return cls(state_dir / "cache" / kind)
 
     @staticmethod
     def key(engine: str, identity: str, lang: str, text: str) -> str:

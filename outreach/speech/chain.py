@@ -1,18 +1,21 @@
 """Per-language fallback chains of engines, in front of the cache.
 
 A segment is voiced by the first engine of its language's chain that can:
-an engine that cannot (no recording, offline, not installed) is passed over
-with its reason, which the manifest keeps.
+an engine that cannot (no recording, a damaged one, offline, not installed) is
+passed over with its reason, which the manifest keeps. A damaged cache entry
+is made again, never aired.
 """
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from outreach.deployment import Deployment
+from outreach.media import MediaError
 from outreach.speech import EngineError, SpeechError
 from outreach.speech.cache import AudioCache
 from outreach.speech.engine import Engine
@@ -82,7 +85,7 @@ class SpeechChain:
         for engine in self._engines_for(segment.lang):
             try:
                 return self._voice_with(engine, segment, tuple(fallbacks))
-            except EngineError as exc:
+            except (EngineError, MediaError) as exc:
                 fallbacks.append(Skipped(engine.name, str(exc)))
         tried = "; ".join(f"{f.engine}: {f.reason}" for f in fallbacks) or "no engine is configured"
         raise SpeechError(f"no engine could voice '{segment.text}' ({tried})")
@@ -90,11 +93,21 @@ class SpeechChain:
     def _voice_with(self, engine: Engine, segment: SpeechSegment, fallbacks: tuple[Skipped, ...]) -> Voiced:
         identity = engine.identity_segment(segment)
         key = self.cache.key(engine.name, identity, segment.lang, segment.text)
-        cached = self.cache.hit(key) is not None
+        hit = self.cache.hit(key)
+        cached = hit is not None and intact(hit)
         if not cached:
             engine.synthesize_segment(segment, self.cache.path(key))
         return Voiced(segment, engine.name, identity, key, self.cache.path(key), cached,
                       engine.synthetic_approximation, fallbacks)
+
+
+def intact(path: Path) -> bool:
+    """Whether a cached WAV still has its header and some sound (a disk error or a stray edit can break it)."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return wav.getnframes() > 0
+    except (wave.Error, EOFError, OSError):
+        return False
 
 
 def build_engine(name: str, deployment: Deployment) -> Engine:

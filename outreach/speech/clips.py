@@ -6,18 +6,22 @@ needs. A sentence with a variable in it (a village's Bouyei name, a number) is
 assembled from its recorded fixed parts and recorded words
 (``audio/words/<lang>/<key>.wav``): slot filling. A re-recorded clip has new
 content, so its cached audio is replaced automatically (the clip's hash is part
-of the cache key).
+of the cache key). A recording that cannot be read or decoded, or holds no
+sound, is this engine's failure for that sentence: the chain tries the next
+engine instead of stopping the programme.
 """
 
 from __future__ import annotations
 
 import tempfile
+import wave
 from pathlib import Path
 
+from outreach.datafile import display_path
 from outreach.deployment import Deployment
-from outreach.media import atomic_path, file_sha256, to_wav
+from outreach.media import MediaError, atomic_path, file_sha256, to_wav
 from outreach.render import Origin
-from outreach.speech import EngineUnavailable
+from outreach.speech import EngineError, EngineUnavailable
 from outreach.speech.engine import Engine
 from outreach.speech.segments import SpeechSegment, has_words, normalise, segment_key
 
@@ -35,7 +39,27 @@ def find_recording(folder: Path, lang: str, text: str) -> Path | None:
 
 
 def _hash(path: Path) -> str:
-    return file_sha256(path)[:16]
+    try:
+        return file_sha256(path)[:16]
+    except OSError as exc:
+        raise EngineUnavailable(f"recording {display_path(path)} cannot be read ({exc.strerror or exc})") from None
+
+
+def _damaged(path: Path, why: object) -> EngineError:
+    return EngineError(f"recording {display_path(path)} is damaged ({why}): record it again, or remove it")
+
+
+def decode_recording(path: Path, out: Path) -> None:
+    """A recording as 16-bit mono WAV at ``out``; EngineError when it cannot be decoded or holds no sound."""
+    try:
+        to_wav(path, out)
+        with wave.open(str(out), "rb") as wav:
+            frames = wav.getnframes()
+    except (MediaError, OSError, wave.Error, EOFError) as exc:
+        raise _damaged(path, exc) from None
+    if frames == 0:
+        out.unlink(missing_ok=True)
+        raise _damaged(path, "no sound in it")
 
 
 class ClipsEngine(Engine):
@@ -64,7 +88,7 @@ class ClipsEngine(Engine):
         path = self.find(text, lang)
         if path is None:
             raise EngineUnavailable(f"no recording for {segment_key(lang, text)}")
-        to_wav(path, out)
+        decode_recording(path, out)
 
     # -- slot filling -------------------------------------------------------------
 
@@ -101,7 +125,7 @@ class ClipsEngine(Engine):
     def synthesize_segment(self, segment: SpeechSegment, out: Path) -> None:
         whole = self.find(segment.text, segment.lang)
         if whole:
-            to_wav(whole, out)
+            decode_recording(whole, out)
             return
         from pydub import AudioSegment
 
@@ -109,11 +133,13 @@ class ClipsEngine(Engine):
         if not pieces or any(p is None for p in pieces):
             raise EngineUnavailable("no recording " + "; ".join(self.missing(segment)))
         joined = AudioSegment.silent(duration=0)
-        for i, path in enumerate(pieces):
-            if i:
-                joined += AudioSegment.silent(duration=SLOT_GAP_MS)
-            joined += AudioSegment.from_file(path).set_channels(1)
         with tempfile.TemporaryDirectory() as tmp:
+            for i, path in enumerate(pieces):
+                if i:
+                    joined += AudioSegment.silent(duration=SLOT_GAP_MS)
+                part = Path(tmp) / f"part-{i}.wav"
+                decode_recording(path, part)
+                joined += AudioSegment.from_file(part).set_channels(1)
             raw = Path(tmp) / "slots.wav"
             joined.export(raw, format="wav")
             with atomic_path(out) as dst:

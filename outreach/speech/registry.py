@@ -36,6 +36,7 @@ class EngineSpec:
 
 ENGINES: dict[str, EngineSpec] = {spec.name: spec for spec in (
     EngineSpec("clips", "outreach.speech.clips:ClipsEngine", recorded=True),
+    EngineSpec("neural", "outreach.speech.neural:NeuralEngine", frozenset({"cmn"})),
     EngineSpec("espeak", "outreach.speech.espeak:EspeakEngine", frozenset({"cmn"})),
     EngineSpec("gtts", "outreach.speech.gtts:GttsEngine", frozenset({"cmn"})),
     EngineSpec("bouyei-espeak", "outreach.speech.bouyei_espeak:BouyeiEspeakEngine", frozenset({"pcc"}),

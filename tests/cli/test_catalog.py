@@ -101,3 +101,12 @@ def test_check_passes_on_shipped_catalog_and_fails_on_a_broken_one(run, deployme
     assert "check found 1 error(s)" in err
     code, out, _ = run("check", "--json", "--root", str(deployment.root))
     assert code == 1 and json.loads(out)["errors"] == 1
+
+
+def test_preview_refuses_amounts_that_are_not_finite(run):
+    for amount in ("nan", "1e400", "-inf"):
+        for mode in ("print", "speech"):
+            code, out, err = run("preview", "fake-loan", "--var", f"amount={amount}", "--mode", mode,
+                                 "--root", str(ROOT))
+            assert code == 1 and f"variable 'amount' is a money, and '{amount}' is not one" in err
+            assert "NaN" not in out + err and "∞" not in out + err

@@ -136,3 +136,10 @@ def test_ids_survive_an_unrelated_rule(world, make_plan, rule_set, span, extra):
     after = expand(make_plan(rule_set + (extra,)), events, villages, scripts, start, end)
     kept = {o.id for o in after.occurrences} | {o.id for o, _ in after.dropped}
     assert {o.id for o in before.occurrences} <= kept
+
+
+def test_blackout_days_are_counted_only_within_the_range_asked_for(world, make_plan):
+    _, events, villages, _ = world
+    long = Blackout(dates=(D(1970, 1, 1), D(2099, 12, 31)), villages=["xiangle"], reason="closed")
+    silent = blackout_days(make_plan([], blackouts=[long]), events, villages, D(2027, 3, 1), D(2027, 3, 31))
+    assert sorted(silent["xiangle"]) == [D(2027, 3, 1) + dt.timedelta(days=n) for n in range(31)]

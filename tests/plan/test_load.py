@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from outreach.errors import ConfigError
+from outreach.errors import ConfigError, OutreachError
 from outreach.plan import EVENT_MARGIN, load_plan, plan_for
 
 D = dt.date
@@ -79,3 +79,22 @@ def test_agenda_cli_and_ics_round_trip(run, shipped, tmp_path):
     assert code == 0 and "wangmu" not in out and "xiangle" in out
     code, _, err = run("plan", "check", "--today", "2026-11-28", "--root", str(shipped.root))
     assert code == 0
+
+
+def test_an_unquoted_time_or_a_second_rules_block_is_a_located_error(deployment):
+    path = deployment.root / "schedules" / "plans" / "county.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('times: ["07:20", "17:30"]', "times: [17:30]"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"county.yaml:\d+:\d+: .*17:30 is read by YAML as a number, not a time: "
+                                          r"write times in quotes, '17:30'"):
+        load_plan(deployment.root / "schedules" / "plans")
+    path.write_text(text + "\nrules: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"county.yaml:\d+:1: YAML: key 'rules' appears twice"):
+        load_plan(deployment.root / "schedules" / "plans")
+
+
+def test_a_plan_is_expanded_a_year_at_most_at_a_time(shipped, run):
+    with pytest.raises(OutreachError, match="2027-01-01..2099-12-25 is longer than 366 days"):
+        plan_for(shipped, D(2027, 1, 1), D(2099, 12, 25))
+    code, _, err = run("agenda", "--from", "2027-01-01", "--to", "2099-12-25", "--root", str(shipped.root))
+    assert code == 1 and "a year at most" in err

@@ -60,3 +60,17 @@ def test_quiet_hours_in_a_plan_file_are_spans():
     assert PlanFile().quiet_hours == ["12:00-14:00", "21:30-07:00"]
     with pytest.raises(ValidationError, match="quiet_hours"):
         PlanFile.model_validate({"quiet_hours": ["noon"]})
+
+
+@pytest.mark.parametrize("offset", ["-99999999d", "+367d", "400"])
+def test_an_offset_beyond_a_year_is_a_typo_not_a_plan(offset):
+    with pytest.raises(ValueError, match="reaches more than 366 days from its event"):
+        parse_offset(offset)
+    assert parse_offset("-366d") == -366
+
+
+def test_window_and_blackout_dates_must_be_plausible():
+    with pytest.raises(ValidationError, match=r"dates\.0\n.*0001-01-01 is outside 1970-2099"):
+        Window(dates=(dt.date(1, 1, 1), dt.date(2027, 1, 1)))
+    with pytest.raises(ValidationError, match="9999-12-31 is outside 1970-2099"):
+        PlanFile(blackouts=[{"dates": [dt.date(2027, 1, 1), dt.date(9999, 12, 31)]}])

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from outreach.catalog import Catalog
-from outreach.print import COLS, ROWS, PrintError, collect, make_pdf
+from outreach.print import COLS, ROWS, Layout, PrintError, collect, make_pdf
 
 from .pdftools import pdf_text
 
@@ -95,8 +95,34 @@ def test_big_batches_are_chunked_and_copies_rendered_once(shipped, tmp_path):
 
 
 def test_unknown_layout_and_empty_batch(shipped, tmp_path):
-    with pytest.raises(PrintError, match="unknown layout 'poster' \\(layouts: card, wallet, leaflet\\)"):
-        make_pdf(shipped, "poster", [], tmp_path / "p.pdf")
+    with pytest.raises(PrintError, match="unknown layout 'flyer' \\(layouts: card, wallet, leaflet"):
+        make_pdf(shipped, "flyer", [], tmp_path / "p.pdf")
     with pytest.raises(PrintError, match="nothing to print"):
         make_pdf(shipped, "card", [], tmp_path / "p.pdf")
     assert not (tmp_path / "p.pdf").exists()
+
+
+def _villages(shipped, count: int) -> list:
+    template = shipped.profile.village("xiangle")
+    return [template.model_copy(update={"id": f"v{i:03d}", "name": template.name.model_copy(
+        update={"cmn": f"测试{i:03d}村"})}) for i in range(count)]
+
+
+def test_a_streamed_run_is_merged_chunk_by_chunk_in_order(shipped, tmp_path, monkeypatch):
+    """The code path of a 20,000-card run (cards streamed in, each chunk merged as it is made) on 45 cards in
+    chunks of 10; the 20,000 cards themselves are in benchmarks/print.py."""
+    monkeypatch.setattr(Layout, "cards_per_document", property(lambda self: 10))
+    script = Catalog.load(shipped.scripts_dir).get("fake-investment")
+    villages = _villages(shipped, 45)
+    streamed = (card for village in villages for card in collect(shipped, [script], [village], False))
+    chunks_seen: list[tuple[int, int]] = []
+    result = make_pdf(shipped, "wallet", streamed, tmp_path / "run.pdf", progress=lambda d, t: chunks_seen.append((d, t)))
+    assert (result.cards, result.pages, result.chunks_rendered) == (45, 5, 5)
+    assert [d for d, _ in chunks_seen] == [1, 2, 3, 4, 5]
+    info = subprocess.run(["pdfinfo", str(result.path)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           5" in info
+    assert len(PdfReader(result.path).pages) == 5
+    assert "测试000村" in pdf_text(result.path, 1) and "测试009村" in pdf_text(result.path, 1)
+    last = pdf_text(result.path, 5)
+    assert "测试044村" in last and "测试040村" in last and "测试039村" not in last
+    assert pdf_text(result.path).count("96110") == 45

@@ -1,7 +1,10 @@
 """What each card layout's template is given: paragraphs with languages, type that shrinks, local cases."""
 
+import pytest
+
+from outreach.errors import ConfigError
 from outreach.print import Layout, collect
-from outreach.print.layouts import font_size, layout_context, paragraphs
+from outreach.print.layouts import CASES, case_lines, font_size, layout_context, paragraphs, topic_lesson
 from outreach.render import Mode, RenderedText, Segment
 
 
@@ -35,3 +38,30 @@ def test_leaflet_shows_local_cases_on_the_script_topic(shipped, catalog):
     first = leaflet["cases"][0]
     assert (first["before"], first["after"]) == ("一名群众办理网上贷款被骗", "。")
     assert [side["lang"] for side in leaflet["sides"]] == ["cmn", "pcc"]
+
+
+@pytest.mark.parametrize(("yaml_text", "message"), [
+    ("cases: [1]\n", r"cases\.yaml: cases\[0\]: .*dictionary"),
+    ("cases:\n  - topic: loan\n    text: 被骗{amount}。\n    amount: nan\n",
+     r"cases\.yaml: cases\[0\]\.amount: 'nan' is not a finite number \(line 4\)"),
+    ("cases:\n  - topic: loan\n    txt: 被骗。\n", r"cases\.yaml: .*cases\[0\]\.txt: unknown key"),
+    ("lessons: [loan]\n", r"cases\.yaml: lessons: "),
+])
+def test_a_broken_cases_file_is_refused_naming_it(deployment, run, yaml_text, message):
+    cases = deployment.templates / CASES
+    cases.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        case_lines("loan", cases)
+    with pytest.raises(ConfigError, match=message):
+        topic_lesson("loan", cases)
+    code, _, err = run("cards", "fake-loan", "--village", "hongxing", "--layout", "leaflet", "--allow-draft",
+                       "-o", str(deployment.root / "x.pdf"), "--root", str(deployment.root))
+    assert code == 1 and "cases.yaml" in err and "Traceback" not in err
+
+
+def test_amounts_are_read_as_staff_write_them(deployment):
+    cases = deployment.templates / CASES
+    cases.write_text("cases:\n  - topic: loan\n    text: 被骗{amount}。\n    amount: '110,000'\n"
+                     "lessons:\n  school: 先核实。\n", encoding="utf-8")
+    assert case_lines("loan", cases)[0]["amount"] == "110,000元"
+    assert topic_lesson("school", cases) == "先核实。" and topic_lesson("loan", cases) == ""

@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 
-from outreach.print.ledger import Ledger
+from outreach.ledger import PrintLedger as Ledger
 
 
 def test_cards_cli_writes_ledger_and_png(run, deployment, tmp_path):

@@ -85,3 +85,16 @@ def test_prune_removes_what_was_not_used_lately_or_everything(tmp_path):
     assert cache.prune(older_than_days=30, now=NOW) == (0, 0)
     assert cache.prune() == (1, 100)
     assert cache.stats().files == 0
+
+
+def test_voiced_and_mastered_sound_are_kept_apart_and_pruned_apart(tmp_path):
+    voiced, mastered = AudioCache.in_state(tmp_path), AudioCache.in_state(tmp_path, "mastered")
+    key = AudioCache.key("espeak", "v", "cmn", "你好")
+    _put(voiced, key, b"x" * 10, used=NOW - 40 * DAY)
+    _put(mastered, key, b"y" * 20, used=NOW - 1 * DAY)
+    assert mastered.path(key) == tmp_path / "cache" / "mastered" / key[:2] / f"{key}.wav"
+    assert voiced.path(key).read_bytes() != mastered.path(key).read_bytes()
+    assert voiced.prune(older_than_days=30, now=NOW) == (1, 10)
+    assert mastered.has(key) and mastered.stats().files == 1
+    with pytest.raises(ValueError, match="unknown cache kind 'final'"):
+        AudioCache.in_state(tmp_path, "final")

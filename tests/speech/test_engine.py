@@ -35,11 +35,11 @@ def test_a_registry_entry_that_is_not_an_engine_is_refused(shipped, monkeypatch)
 
 
 def test_the_profile_accepts_only_registered_engines(tmp_path):
-    deployment = copy_deployment(tmp_path, {"cmn: [clips, espeak]": "cmn: [clips, espaek]"})
+    deployment = copy_deployment(tmp_path, {"cmn: [clips, neural, espeak]": "cmn: [clips, neural, espaek]"})
     with pytest.raises(ConfigError) as info:
         Deployment(deployment.root).profile
     message = str(info.value)
-    assert "speech.chains.cmn[1]: unknown engine 'espaek'" in message
+    assert "speech.chains.cmn[2]: unknown engine 'espaek'" in message
     assert all(name in message for name in engine_names())
 
 

@@ -5,62 +5,16 @@ APScheduler would call, at the time the job says, on the fake clock."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import zoneinfo
 from pathlib import Path
 
 import pytest
 
 from outreach.daemon import Daemon
-from outreach.deployment import Deployment
 from outreach.outputs import CommandOutput
 
-from daemon_fakes import FakeClock, FakeRenderer, GateOutput
-from daemon_helpers import GRACE, log_of, make_site, spool, transitions, wait_for, write_plan
-
-LATE = dt.timedelta(milliseconds=250)
-BROKEN = "templates/scripts/broken/cmn.j2:1: unexpected '}'"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Deployment:
-    return make_site(tmp_path)
-
-
-def start_clock(site: Deployment) -> FakeClock:
-    """A fake clock at the real time (to the second), so plans expand as they would today."""
-    return FakeClock(dt.datetime.now(zoneinfo.ZoneInfo(site.profile.timezone)).replace(microsecond=0))
-
-
-@pytest.fixture
-def clock(site: Deployment) -> FakeClock:
-    return start_clock(site)
-
-
-@pytest.fixture
-def renderer(tmp_path: Path) -> FakeRenderer:
-    (tmp_path / "rendered").mkdir()
-    return FakeRenderer(tmp_path / "rendered", failures={"broken": BROKEN})
-
-
-@pytest.fixture
-def daemon(site, clock, renderer):
-    daemon = Daemon(site, clock=clock, renderer=renderer)
-    yield daemon
-    daemon.stop()
-
-
-def fire_all(daemon: Daemon, clock: FakeClock, late: dt.timedelta = LATE) -> None:
-    """Run every job in time order, each at its run time + late (what APScheduler does, on the fake clock)."""
-    for job in sorted(daemon.scheduler.get_jobs(), key=lambda j: j.next_run_time):
-        clock.set(job.next_run_time + late)
-        job.func(*job.args)
-
-
-def in_thread(target, *args) -> threading.Thread:
-    thread = threading.Thread(target=target, args=args, daemon=True)
-    thread.start()
-    return thread
+from daemon_fakes import GateOutput
+from daemon_helpers import (BROKEN, GRACE, LATE, fire_all, in_thread, log_of, make_site, spool, start_clock,
+                            transitions, wait_for, write_plan)
 
 
 def test_plays_every_occurrence_exactly_once_and_the_log_agrees_with_the_spool(site, clock, daemon, renderer):
@@ -199,7 +153,7 @@ def test_a_restart_after_a_crash_settles_interrupted_and_missed_plays(tmp_path, 
     assert len(spool(site)) == (3 if replay else 2)
 
 
-def test_a_replan_follows_the_plan_and_keeps_the_schedule_when_the_plan_breaks(site, clock, daemon, caplog):
+def test_a_replan_follows_the_plan_and_keeps_the_last_good_plan_when_a_plan_file_breaks(site, clock, daemon, caplog):
     now = clock.now()
     write_plan(site, now, [(100, "xiangle", "tiny"), (200, "pingrao", "tiny")])
     daemon.start()
@@ -214,10 +168,22 @@ def test_a_replan_follows_the_plan_and_keeps_the_schedule_when_the_plan_breaks(s
     assert plays["test-1"].state == "cancelled" and plays["more-0"].state == "scheduled"
     jobs = {j.id: j.next_run_time for j in daemon.scheduler.get_jobs()}
     assert jobs == {plays["test-0"].id: times["test-0"], plays["more-0"].id: plays["more-0"].planned_at}
-    (site.root / "schedules" / "plans" / "more.yaml").write_text("rules: [", encoding="utf-8")
+    (site.root / "schedules" / "plans" / "more.yaml").write_text("rules: [", encoding="utf-8")  # saved half-way
+    clock.advance(60)
     daemon.replan()
-    assert "re-plan failed, keeping the current schedule" in caplog.text
+    assert "the plan cannot be read, planning with its last good version" in caplog.text
+    assert "schedules/plans/more.yaml:1" in caplog.text  # file and line
     assert {j.id for j in daemon.scheduler.get_jobs()} == set(jobs)
+    assert {p.rule: p.state for p in log_of(site).values()} == {
+        "test-0": "scheduled", "test-1": "cancelled", "more-0": "scheduled"}
+    assert [p.message for p in daemon.health.problems()] == [
+        next(line for line in caplog.messages if "more.yaml" in line)]
+    profile = site.profile_path.read_text(encoding="utf-8")
+    site.profile_path.write_text(profile.replace("villages:\n", "villages: [\n", 1), encoding="utf-8")
+    daemon.replan()
+    assert {j.id for j in daemon.scheduler.get_jobs()} == set(jobs)
+    assert "the profile cannot be read, planning with its last good version" in caplog.text
+    assert {p.kind for p in daemon.health.problems()} == {"plan", "profile"}
 
 
 def test_renders_nearest_air_time_first_and_once_per_programme(site, clock, daemon, renderer):

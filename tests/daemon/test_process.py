@@ -1,7 +1,8 @@
 """The real daemon, as a subprocess on wall-clock time, for what only a process can show: signals,
-a SIGKILL mid-play and a restart, the pid file. Everything real: APScheduler, the play log, the
-render worker (espeak-ng, ffmpeg), a spool folder and a slow player (a process cut off mid-play).
-The rest of the daemon's behaviour is tested in-process on a fake clock (test_daemon.py)."""
+a SIGKILL mid-play and a restart (and the orphaned player it left), one daemon per root, the pid file.
+Everything real: APScheduler, the play log, the render worker (espeak-ng, ffmpeg), a spool folder and a
+slow player with a helper process (a process group cut off mid-play).
+The rest of the daemon's behaviour is tested in-process on a fake clock (test_daemon*.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from outreach.deployment import Deployment
 from outreach.status import daemon_state
 
-from daemon_helpers import GRACE, log_of, make_site, spool, transitions, wait_for, write_plan
+from daemon_helpers import GRACE, gone, log_of, make_site, player_pids, spool, transitions, wait_for, write_plan
 
 SLOW = 60  # seconds any wait may take on a busy machine before the test gives up
 
@@ -50,14 +51,18 @@ def test_plays_exactly_once_across_a_sigkill_and_a_restart(tmp_path):
     times = write_plan(site, now_in(site), [(12, "xiangle", "tiny"), (13, "wangmu", "tiny"), (15, "xiangle", "tiny"),
                                             (26, "xiangle", "broken"), (27, "xiangle", "tiny")])
     first = start(site)
-    assert wait_for(lambda: state(site, "test-1") == "playing", SLOW)
+    assert wait_for(lambda: state(site, "test-1") == "playing" and len(player_pids(site)) == 2, SLOW)
     first.kill()
     first.wait(SLOW)
+    orphans = player_pids(site)
+    assert not any(gone(pid) for pid in orphans)  # the player and its helper play on without the daemon
     # the third play passes beyond the grace while the daemon is down
     time.sleep(max(0.0, (times["test-2"] + GRACE - now_in(site)).total_seconds() + 1))
     again = start(site)
+    assert wait_for(lambda: all(gone(pid) for pid in orphans), SLOW)
     assert wait_for(lambda: state(site, "test-4") not in (None, "scheduled", "playing"), SLOW)
     err = stop(again)
+    assert f"output slow: stopped the orphaned player pid {orphans[0]}" in err
     plays = log_of(site)
     assert {rule: p.state for rule, p in plays.items()} == {
         "test-0": "played", "test-1": "interrupted", "test-2": "missed", "test-3": "failed", "test-4": "played"}, err
@@ -71,18 +76,24 @@ def test_plays_exactly_once_across_a_sigkill_and_a_restart(tmp_path):
     assert transitions(site, plays["test-1"]) == ["scheduled", "playing", "interrupted"]
 
 
-def test_sighup_replans_and_sigterm_stops_cleanly_recording_the_interrupted_play(tmp_path):
+def test_one_daemon_per_root_sighup_replans_and_sigterm_stops_the_player_group(tmp_path):
     site = make_site(tmp_path, {"  grace_seconds: 3 ": "  grace_seconds: 10 "})  # headroom for a busy machine
     write_plan(site, now_in(site), [(15, "wangmu", "tiny")], name="first")
     proc = start(site)
-    assert wait_for(lambda: daemon_state(site.state_dir).heartbeat, SLOW)
+    assert wait_for(lambda: daemon_state(site.state_dir).running, SLOW)
     assert daemon_state(site.state_dir).pid == proc.pid
+    second = subprocess.run([sys.executable, "-m", "outreach", "daemon", "--root", str(site.root)],
+                            capture_output=True, text=True, timeout=SLOW)
+    assert second.returncode == 1
+    assert f"another daemon, pid {proc.pid}, is running on this root" in second.stderr
+    assert daemon_state(site.state_dir).pid == proc.pid  # the pid file still names the live daemon
     write_plan(site, now_in(site), [(6, "xiangle", "tiny")], name="second")
     proc.send_signal(signal.SIGHUP)
-    assert wait_for(lambda: state(site, "first-0") == "playing", SLOW)
+    assert wait_for(lambda: state(site, "first-0") == "playing" and len(player_pids(site)) == 2, SLOW)
     err = stop(proc)
     plays = log_of(site)
     assert plays["second-0"].state == "played", err
     assert plays["first-0"].state == "interrupted"
+    assert wait_for(lambda: all(gone(pid) for pid in player_pids(site)), SLOW)  # the player and its helper
     assert "daemon stopped" in err
     assert daemon_state(site.state_dir).running is False

@@ -221,6 +221,17 @@ def check_recordings(deployment: Deployment, catalog: Catalog, profile: Profile)
     return findings
 
 
+def voices_in_use(profile: Profile, where: str) -> list[Finding]:
+    """Which voices speak each language, in the order tried: staff should know what villagers will hear,
+    and that the neural voice's weights come with non-commercial terms."""
+    found = [Finding(Level.INFO, where, f"speech.chains.{lang}: voiced by {' -> '.join(chain) or 'nothing'}")
+             for lang, chain in profile.speech.chains.items()]
+    if any("neural" in chain for chain in profile.speech.chains.values()):
+        found.append(Finding(Level.INFO, where, "the neural voice is trained on the CSMSC corpus, whose terms allow "
+                                                "non-commercial use only (outreach/voices/csmsc/NOTICE.md)"))
+    return found
+
+
 def check_deployment(deployment: Deployment) -> list[Finding]:
     """All findings for a deployment folder, errors and warnings, in a stable order."""
     findings: list[Finding] = []
@@ -233,6 +244,7 @@ def check_deployment(deployment: Deployment) -> list[Finding]:
     try:
         profile = deployment.profile
         findings += check_profile(profile, deployment.profile_path, lexicon)
+        findings += voices_in_use(profile, display_path(deployment.profile_path))
     except OutreachError as exc:
         findings.append(Finding(Level.ERROR, "", str(exc)))
         profile = None

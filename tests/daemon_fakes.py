@@ -2,7 +2,7 @@
 
 - FakeClock: time moves only when a test moves it (or by a fixed step per reading).
 - FakeRenderer: stands in for the render worker process, which has its own tests
-  (test_worker.py) and is exercised for real in test_daemon_process.py. It writes
+  (test_worker.py) and is exercised for real in daemon/test_process.py. It writes
   a small file per programme and can fail a script, or hold a village's renders until released.
 - GateOutput: wraps a real output and holds a play until released (a busy speaker).
 """

@@ -171,3 +171,17 @@ def test_real_places_and_banner_are_not_warned_about(deployment):
     messages = [f.message for f in check_deployment(deployment) if f.level == "warning"]
     assert not any("example place" in m or "banner size" in m for m in messages)
     assert any("contact of 'wangmu' is an example" in m for m in messages)
+
+
+def test_check_says_which_voices_speak_each_language(deployment):
+    from outreach.check import check_deployment
+
+    voices = [f.message for f in check_deployment(deployment) if f.level == "info"]
+    assert "speech.chains.cmn: voiced by clips -> neural -> espeak" in voices
+    assert "speech.chains.pcc: voiced by clips" in voices
+    assert any("non-commercial" in v for v in voices)
+    profile = deployment.profile_path
+    profile.write_text(profile.read_text(encoding="utf-8").replace("cmn: [clips, neural, espeak]", "cmn: [clips, espeak]"),
+                       encoding="utf-8")
+    voices = [f.message for f in check_deployment(type(deployment)(deployment.root)) if f.level == "info"]
+    assert "speech.chains.cmn: voiced by clips -> espeak" in voices and not any("non-commercial" in v for v in voices)

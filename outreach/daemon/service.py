@@ -93,6 +93,7 @@ class Daemon:
                    for name, cfg in profile.outputs.items()}
         self.player.configure(outputs, self.grace)
         self.village_output = {v.id: v.output for v in profile.villages}
+        self.local_villages = {v.id for v in profile.villages if profile.plays_locally(v.id)}
 
     def fingerprint(self) -> str:
         """What a plan depends on (cheap enough to check every few seconds): a change means re-plan."""
@@ -138,7 +139,7 @@ class Daemon:
         if occurrences is None:
             return "no plan could be read: kept the plays in the log"
         rows = [_occurrence(occ, self.zone, self.village_output.get(occ.village, "spool")) for occ in occurrences
-                if start <= occ.at.replace(tzinfo=self.zone) <= end]
+                if start <= occ.at.replace(tzinfo=self.zone) <= end and occ.village in self.local_villages]
         added, changed, cancelled = self.playlog.sync(rows, (start, end), now, keep_scripts=self.inputs.unreadable)
         for pid in cancelled:
             self._unschedule(pid)

@@ -4,7 +4,7 @@ A real full disk (a small tmpfs mounted on the state folder), a script.yaml save
 template broken while the daemon runs (the real render worker), the scheduler's thread dying, a stop
 mid-play and the replay after it, a play due the moment the daemon starts. Air time runs on the fake
 clock (daemon_fakes); the play log, APScheduler, outputs, players and the worker are real. What only a
-separate process can show (signals, SIGKILL, a second daemon) is in test_daemon_process.py.
+separate process can show (signals, SIGKILL, a second daemon) is in test_process.py.
 """
 
 from __future__ import annotations
@@ -58,37 +58,45 @@ def small_disk(tmp_path: Path):
 
 
 def test_a_full_disk_keeps_plays_off_the_air_loudly_and_freeing_space_recovers(small_disk, renderer):
+    """Within the grace the play log is retried (space freed in time: the play airs); past it, the play is
+    missed, kept in memory and recorded once the disk takes writes. Meanwhile `status` says it cannot play."""
     site = small_disk
     clock = start_clock(site)
     times = write_plan(site, clock.now(), [(10, "xiangle", "tiny"), (20, "pingrao", "tiny")])
     lock, heartbeat = InstanceLock(site.state_dir), Heartbeat(site.state_dir / HEARTBEAT_FILE, 5)
     lock.acquire()
     daemon = Daemon(site, clock=clock, renderer=renderer)
+
+    def status() -> tuple[str, tuple[str, ...]]:
+        heartbeat.beat(clock.now(), daemon.health.problems())  # written in place: works on a full disk
+        state = daemon_state(site.state_dir)
+        return state.condition, state.problems
+
     try:
         daemon.start()
         daemon.render_pending()
-        heartbeat.beat(clock.now(), daemon.health.problems())
+        assert status()[0] == "running"  # the first beat sizes the heartbeat file, as the daemon's does at start
         first, second = (log_of(site)[rule] for rule in ("test-0", "test-1"))
         filler = fill(site.state_dir)
         clock.set(times["test-0"])
-        clock.step = SECOND  # every look at the clock is a second later: the grace runs out while retrying
-        daemon.player.play(first.id)
-        assert list(daemon.player.unrecorded) == [first.id] and not daemon.health.can_play()
-        heartbeat.beat(clock.now(), daemon.health.problems())  # written in place: works on the full disk
-        state = daemon_state(site.state_dir)
-        assert (state.running, state.condition) == (False, "cannot play")
-        assert "the play log" in state.problems[0] and str(site.state_dir) in state.problems[0]
+        playing = in_thread(daemon.player.play, first.id)  # the clock stands still: it retries
+        assert wait_for(lambda: not daemon.health.can_play(), SLOW)
+        condition, problems = status()
+        assert condition == "cannot play" and f"the play log {site.state_dir}" in problems[0]
         filler.unlink()
-        clock.step = dt.timedelta(0)
-        assert daemon.player.flush() == 0 and daemon.health.can_play()
+        playing.join(SLOW)
+        assert status()[0] == "running" and log_of(site)["test-0"].state == "played"
+        filler = fill(site.state_dir)
         clock.set(times["test-1"])
+        clock.step = SECOND  # every look at the clock is a second later: the grace runs out while retrying
         daemon.player.play(second.id)
-        heartbeat.beat(clock.now(), daemon.health.problems())
-        assert daemon_state(site.state_dir).condition == "running"
+        assert list(daemon.player.unrecorded) == [second.id] and status()[0] == "cannot play"
+        filler.unlink()
+        assert daemon.player.flush() == 0 and status()[0] == "running"
         plays = log_of(site)
-        assert plays["test-0"].state == "missed"
-        assert plays["test-0"].reason.startswith("not aired: the play log could not be read or written at air time")
-        assert plays["test-1"].state == "played" and [p.name for p in spool(site)] == [Path(plays["test-1"].detail).name]
+        assert plays["test-1"].state == "missed"
+        assert plays["test-1"].reason.startswith("not aired: the play log could not be read or written at air time")
+        assert [p.name for p in spool(site)] == [Path(plays["test-0"].detail).name]
     finally:
         daemon.stop()
         heartbeat.close()

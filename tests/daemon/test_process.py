@@ -2,7 +2,7 @@
 a SIGKILL mid-play and a restart (and the orphaned player it left), one daemon per root, the pid file.
 Everything real: APScheduler, the play log, the render worker (espeak-ng, ffmpeg), a spool folder and a
 slow player with a helper process (a process group cut off mid-play).
-The rest of the daemon's behaviour is tested in-process on a fake clock (test_daemon*.py)."""
+The rest of the daemon's behaviour is tested in-process on a fake clock (test_service.py, test_faults.py)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ def bouyei_group() -> None:
 
 def _ipa_line(record: dict) -> str:
     if not record["ok"]:
-        return f"{record['word']}\terror: {record['error']}"
+        heard = f"[{record['ipa']}]\t" if record["ipa"] else ""
+        return f"{record['word']}\t{heard}error: {record['error']}"
     parts = " ".join(
         f"{s['text']}({s['initial'] or '∅'}+{s['final']}, tone {s['tone']} {s['contour'] or 'neutral'}"
         f"{', loan' if s['loan'] else ''})"

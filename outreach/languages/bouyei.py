@@ -282,12 +282,22 @@ def ipa_records(words: list[str] | tuple[str, ...]) -> list[dict]:
         parsed, reached = _parse(word.lower())
         if parsed is None:
             reason = _diagnose(word, word.lower(), reached, 0).reason
-            records.append({"word": word, "ok": False, "ipa": None, "syllables": [], "error": reason})
+            records.append({"word": word, "ok": False, "ipa": _respelt_ipa(word), "syllables": [], "error": reason})
             continue
         syls = _restore_case(word, parsed)
         records.append({"word": word, "ok": True, "ipa": "".join(s.ipa() for s in syls),
                         "syllables": [syllable_record(s) for s in syls], "error": None})
     return records
+
+
+def _respelt_ipa(word: str) -> str | None:
+    """The IPA of a native word misspelt with the loan letter 'v' (veac), read as its 'w' spelling (weac):
+    the 1985 orthography writes the native [v]~[w] initial 'w', so the word stays an error, but a
+    translator still learns how it sounds."""
+    if "v" not in word.lower():
+        return None
+    parsed, _ = _parse(word.lower().replace("v", "w"))
+    return "".join(s.ipa() for s in parsed) if parsed else None
 
 
 def check_records(text: str) -> list[dict]:

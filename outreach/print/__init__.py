@@ -21,11 +21,11 @@ from outreach.print.batch import PrintResult, make_pdf
 from outreach.print.cards import CardData, collect
 from outreach.print.imposition import COLS, ROWS, crop_marks, impose
 from outreach.print.layouts import Layout
-from outreach.print.pdf import html_from_template, pdf_from_template, render_html
+from outreach.print.pdf import html_from_template, pdf_from_template
 from outreach.print.qr import data_uri, qr_png
 from outreach.print.run import PrintRequest, print_run
 
 __all__ = [
     "COLS", "ROWS", "CardData", "Layout", "PrintError", "PrintRequest", "PrintResult", "collect", "crop_marks",
-    "data_uri", "html_from_template", "impose", "make_pdf", "pdf_from_template", "print_run", "qr_png", "render_html",
+    "data_uri", "html_from_template", "impose", "make_pdf", "pdf_from_template", "print_run", "qr_png",
 ]

@@ -123,11 +123,6 @@ def pdf_from_template(
     return pdf
 
 
-def render_html(deployment: Deployment, layout: str, context: Mapping[str, Any]) -> str:
-    """The recording sheet's old entry point; remove once it calls ``pdf_from_template``."""
-    return html_from_template(deployment, f"print/{layout}.html.j2", context)
-
-
 def write_png(pdf: Path, folder: Path, dpi: int = 110) -> list[Path]:
     """One PNG preview a page (pdftoppm), for WeChat groups and for looking at it."""
     exe = shutil.which("pdftoppm")

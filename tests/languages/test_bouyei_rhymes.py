@@ -69,7 +69,7 @@ def test_a_batch_gives_every_good_word_its_ipa_and_one_error_record():
     assert [r["word"] for r in records] == ["ndeeul", "veac", "bea", "xeenz"]
     assert [r["ok"] for r in records] == [True, False, True, True]
     assert records[0]["ipa"] == "ɗeːu˨˦" and records[2]["ipa"] == "pɯə"
-    assert records[1]["ipa"] is None and "'w'" in records[1]["error"]
+    assert records[1]["ipa"] == "wɯə˥˧" and "'w'" in records[1]["error"]
     assert records[3]["syllables"][0]["contour"] == "11"
 
 
@@ -88,3 +88,13 @@ def test_records_never_stop_a_batch(words):
     assert len(records) == len(words)
     for record in records:
         assert record["ok"] == (record["error"] is None) == (record["ipa"] is not None)
+
+
+def test_a_native_word_spelt_with_loan_v_gets_its_sound_and_stays_an_error():
+    from outreach.languages import bouyei
+
+    veac, bea = bouyei.ipa_records(["veac", "bea"])
+    assert veac["ok"] is False and "written 'w'" in veac["error"]
+    assert veac["ipa"] == bouyei.ipa_records(["weac"])[0]["ipa"] == "wɯə˥˧"
+    assert bea["ok"] and bea["ipa"] == "pɯə"
+    assert bouyei.ipa_records(["zzz"])[0]["ipa"] is None

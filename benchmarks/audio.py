@@ -161,7 +161,7 @@ def long_programme() -> None:
           f"{r['rss_mb']:.0f} MB (target <= 300 MB; the ffmpeg processes stream, whatever the length)")
 
 
-def all_villages(villages: int, chain: list[str] | None = None, label: str = "espeak-ng") -> float:
+def all_villages(villages: int, chain: list[str] | None = ESPEAK, label: str = "espeak-ng") -> float:
     """Every script for every village, cold, in parallel; returns the wall time."""
     with tempfile.TemporaryDirectory() as tmp:
         d = fresh_copy(Path(tmp), villages, chain)

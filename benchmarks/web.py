@@ -10,6 +10,7 @@ render audio or PDFs are not measured (they run as background jobs). Also prints
 from __future__ import annotations
 
 import argparse
+import os
 import http.cookiejar
 import re
 import shutil
@@ -25,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ["OUTREACH_LANG"] = "en"  # the figures are read from English log lines and pages
 PAGES = {"overview": "/", "script page": "/scripts/fake-loan?village=wangmu",
          "agenda": "/agenda?month=2027-02&village=wangmu"}
 PASSWORD = "benchmark password"

@@ -21,7 +21,8 @@ from typing import Any
 
 from outreach.catalog import Script
 from outreach.deployment import Deployment, ProgrammeConfig, Village
-from outreach.errors import OutreachError
+from outreach.errors import OutreachError, Said, english, said, shown
+from outreach.i18n import N_, _
 from outreach.encoding import Layout, lay_out, write_programme, write_programmes
 from outreach.loudness import Level
 from outreach.manifest import Fallback, Manifest, ManifestError, SegmentRecord, Target
@@ -107,20 +108,25 @@ def choose_languages(
     for lang in candidates:
         if lang not in script.languages:
             if explicit:
-                raise ProgrammeError(f"script '{script.id}' has no {lang} text")
-            omitted[lang] = "the script has no text in this language"
+                raise ProgrammeError.said(N_("script '{script}' has no {lang} text"), script=script.id, lang=lang)
+            omitted[lang] = said(N_("the script has no text in this language"))
             continue
         review = script.review(lang)
         if review.status != "approved" and not (allow_draft or programme.allow_draft):
-            reason = f"{lang} text is {review.status}, not approved by a reviewer"
+            reason = said(N_("{lang} text is {status}, not approved by a reviewer"), lang=lang,
+                          status=Said(review.status, _(review.status)))
             if explicit:
-                raise ProgrammeError(f"script '{script.id}': {reason} (use --allow-draft for a rehearsal)")
+                raise ProgrammeError.said(N_("script '{script}': {reason} (use --allow-draft for a rehearsal)"),
+                                          script=script.id, reason=reason)
             omitted[lang] = reason
             continue
         chosen.append(lang)
     if not chosen:
-        why = "; ".join(f"{k}: {v}" for k, v in omitted.items()) or "the village hears none of the programme's languages"
-        raise ProgrammeError(f"script '{script.id}' has nothing to air in village '{village.id}' ({why})")
+        why = Said("; ".join(f"{k}: {english(v)}" for k, v in omitted.items()),
+                   "; ".join(f"{k}: {shown(v)}" for k, v in omitted.items())) if omitted else said(
+            N_("the village hears none of the programme's languages"))
+        raise ProgrammeError.said(N_("script '{script}' has nothing to air in village '{village}' ({why})"),
+                                  script=script.id, village=village.id, why=why)
     return chosen, omitted
 
 
@@ -142,7 +148,7 @@ def _chime_path(deployment: Deployment, name: str | None) -> Path | None:
         return None
     path = deployment.root / name
     if not path.is_file():
-        raise ProgrammeError(f"chime {name} not found in {deployment.root}")
+        raise ProgrammeError.said(N_("chime {name} not found in {folder}"), name=name, folder=deployment.root)
     return path
 
 
@@ -167,26 +173,29 @@ def prepare(deployment: Deployment, request: ProgrammeRequest, chain: SpeechChai
 def _voice_all(prepared: Prepared) -> dict[str, list[Voiced]]:
     """Voice every sentence; every sentence no engine can voice is reported, not just the first."""
     voiced: dict[str, list[Voiced]] = {}
-    holes: list[str] = []
+    holes: list[SpeechError] = []
     for lang, plans in prepared.plans.items():
         voiced[lang] = []
         for plan in plans:
             try:
                 voiced[lang].append(prepared.chain.voice(plan.segment))
             except SpeechError as exc:
-                holes.append(str(exc))
+                holes.append(exc)
     if holes:
         request = prepared.request
-        raise SpeechError(f"script '{request.script.id}' cannot be voiced for village '{request.village.id}' "
-                          f"({len(holes)} segment(s)): " + " | ".join(holes))
+        raise SpeechError.said(N_("script '{script}' cannot be voiced for village '{village}' ({count} segment(s)): "
+                                  "{reasons}"), script=request.script.id, village=request.village.id,
+                               count=len(holes), reasons=Said(" | ".join(h.english for h in holes),
+                                                              " | ".join(str(h) for h in holes)))
     return voiced
 
 
 def _refuse_synthetic_on_air(prepared: Prepared, voiced: list[Voiced]) -> None:
     synthetic = sorted({v.segment.lang for v in voiced if v.synthetic_approximation})
     if prepared.request.for_air and synthetic and not prepared.deployment.profile.speech.allow_synthetic_bouyei:
-        raise ProgrammeError(f"script '{prepared.request.script.id}': {', '.join(synthetic)} would be spoken by a "
-                             "synthetic approximation, which is not aired unless speech.allow_synthetic_bouyei is true")
+        raise ProgrammeError.said(N_("script '{script}': {languages} would be spoken by a synthetic approximation, "
+                                     "which is not aired unless speech.allow_synthetic_bouyei is true"),
+                                  script=prepared.request.script.id, languages=", ".join(synthetic))
 
 
 def _inputs_hash(prepared: Prepared, voiced: dict[str, list[Voiced]], chimes: list[str | None]) -> str:

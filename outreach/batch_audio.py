@@ -14,8 +14,11 @@ others: it is reported with its reason.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -23,11 +26,14 @@ from pathlib import Path
 
 from outreach.assemble import Prepared, Programme, ProgrammeRequest, prepare, produce_many
 from outreach.deployment import Deployment
-from outreach.errors import OutreachError
+from outreach.errors import OutreachError, message_of
+from outreach.errors import shown as as_shown
+from outreach.i18n import _, ngettext
 from outreach.speech.chain import SpeechChain, chain_for
 
 
 GROUP = 8
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A job and what came of it: the programme, or why it could not be made."""
+    """A job and what came of it: the programme, or why it could not be made (``error``: English, as records keep
+    it; ``errors.shown`` gives it in the user's language)."""
 
     job: Job
     programme: Programme | None = None
@@ -72,7 +79,16 @@ def jobs_for(scripts: Sequence[str], villages: Sequence[str], programme: str = "
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(root: Path, extra_engine: str | None, out_dir: Path | None) -> None:
+def _die_with(parent: int) -> None:
+    """A worker whose caller is killed stops too, rather than rendering on (or waiting forever) as an orphan."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _start_worker(root: Path, extra_engine: str | None, out_dir: Path | None, parent: int) -> None:
+    _die_with(parent)
     deployment = Deployment(root)
     _WORKER.update(deployment=deployment, chain=chain_for(deployment, extra_engine=extra_engine), out_dir=out_dir)
 
@@ -88,7 +104,7 @@ def _make(jobs: list[Job]) -> list[Outcome]:
             prepared.append(prepare(deployment, job.request(deployment), chain,
                                     out_dir if isinstance(out_dir, Path) else None))
         except OutreachError as exc:
-            failed[i] = str(exc)
+            failed[i] = message_of(exc)
     made = iter(produce_many(prepared))
     outcomes = []
     for i, job in enumerate(jobs):
@@ -96,7 +112,7 @@ def _make(jobs: list[Job]) -> list[Outcome]:
         if isinstance(result, Programme):
             outcomes.append(Outcome(job, programme=result))
         else:
-            outcomes.append(Outcome(job, error=failed.get(i) or str(result)))
+            outcomes.append(Outcome(job, error=failed.get(i) or message_of(result)))
     return outcomes
 
 
@@ -121,7 +137,7 @@ def make_all(root: Path, jobs: Sequence[Job], extra_engine: str | None = None, o
     context = multiprocessing.get_context("spawn")
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(root, extra_engine, out_dir)) as pool:
+                             initargs=(root, extra_engine, out_dir, os.getpid())) as pool:
         pending: dict[Future[list[Outcome]], int] = {}
         queue = list(enumerate(_shares(jobs, workers)))[::-1]
         while queue or pending:
@@ -143,6 +159,13 @@ def failures(outcomes: Sequence[Outcome], shown: int = 3) -> BatchError | None:
     failed = [o for o in outcomes if o.error]
     if not failed:
         return None
-    reasons = "; ".join(f"{o.job.script} for {o.job.village}: {o.error}" for o in failed[:shown])
-    more = f" (and {len(failed) - shown} more)" if len(failed) > shown else ""
-    return BatchError(f"{len(failed)} of {len(outcomes)} programme(s) could not be made: {reasons}{more}")
+    reasons = "; ".join(_("{script} for {village}: {error}").format(script=o.job.script, village=o.job.village,
+                                                                     error=as_shown(o.error)) for o in failed[:shown])
+    if len(failed) > shown:
+        return BatchError(ngettext("{failed} of {total} programme could not be made: {reasons} (and {more} more)",
+                                   "{failed} of {total} programmes could not be made: {reasons} (and {more} more)",
+                                   len(outcomes)).format(failed=len(failed), total=len(outcomes), reasons=reasons,
+                                                         more=len(failed) - shown))
+    return BatchError(ngettext("{failed} of {total} programme could not be made: {reasons}",
+                               "{failed} of {total} programmes could not be made: {reasons}", len(outcomes)).format(
+        failed=len(failed), total=len(outcomes), reasons=reasons))

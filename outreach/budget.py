@@ -23,6 +23,7 @@ from typing import Any
 from jinja2.utils import Namespace
 
 from outreach.errors import TemplateTooExpensive
+from outreach.i18n import N_, _
 
 INT_DIGITS = 10_000
 """Digits a number may have (Python itself refuses to print an int of more than 4,300)."""
@@ -68,7 +69,7 @@ def current() -> Budget:
     """The budget of the render under way; refusing outside one keeps compile-time folding unbudgeted work out."""
     budget = _ACTIVE.get()
     if budget is None:
-        raise _OutsideRender("no render under way")
+        raise _OutsideRender("no render under way")  # i18n: never shown (Jinja's constant folding gives up)
     return budget
 
 
@@ -90,44 +91,52 @@ class Budget:
     def tick(self) -> None:
         self.steps += 1
         if self.steps > self.limits.steps:
-            raise TemplateTooExpensive(f"more than {self.limits.steps:,} steps (loop iterations and calls)")
+            raise TemplateTooExpensive(_("more than {steps:,} steps (loop iterations and calls)").format(
+                steps=self.limits.steps))
         if time.monotonic() > self._deadline:
-            raise TemplateTooExpensive(f"still running after {self.limits.seconds:g} s")
+            raise TemplateTooExpensive(_("still running after {seconds:g} s").format(seconds=self.limits.seconds))
 
     def expect(self, size: int, what: str) -> None:
-        """Refuse an operation before it runs when what it would build is over the limit for one value."""
+        """Refuse an operation before it runs when what it would build is over the limit for one value.
+
+        ``what`` names the operation: code (``|join``, ``'*'``) or words marked with N_, translated here."""
         if size > self.limits.value:
             raise TemplateTooExpensive(
-                f"{what} would build about {size:,} characters or items (limit {self.limits.value:,})")
+                _("{what} would build about {size:,} characters or items (limit {limit:,})").format(
+                    what=_(what), size=size, limit=self.limits.value))
 
     def charge(self, size: int) -> None:
         self.spent += size
         if self.spent > self.limits.total:
-            raise TemplateTooExpensive(f"built more than {self.limits.total:,} characters or items in all")
+            raise TemplateTooExpensive(_("built more than {total:,} characters or items in all").format(
+                total=self.limits.total))
 
-    def produced(self, value: Any, what: str = "an expression") -> Any:
-        """Check and charge a value a hook made; iterators are metered as they are consumed instead."""
+    def produced(self, value: Any, what: str = N_("an expression")) -> Any:
+        """Check and charge a value a hook made; iterators are metered as they are consumed instead (``what``: as
+        for ``expect``)."""
         flat = _FLAT.get(type(value))
         if flat is None and isinstance(value, Iterator) and not isinstance(value, Metered):
             return Metered(value)
         size = flat(value) if flat is not None else measure(value, self.limits.value)
         if type(value) is int and size > INT_DIGITS:
-            raise TemplateTooExpensive(f"{what} made a number of over {INT_DIGITS:,} digits")
+            raise TemplateTooExpensive(_("{what} made a number of over {digits:,} digits").format(
+                what=_(what), digits=INT_DIGITS))
         if size > self.limits.value:
-            raise TemplateTooExpensive(
-                f"{what} made a value of more than {self.limits.value:,} characters or items")
+            raise TemplateTooExpensive(_("{what} made a value of more than {limit:,} characters or items").format(
+                what=_(what), limit=self.limits.value))
         self.charge(size)
         return value
 
     def emit(self, chunk: str) -> None:
         self.written += len(chunk)
         if self.written > self.limits.output:
-            raise TemplateTooExpensive(f"wrote more than {self.limits.output:,} characters")
+            raise TemplateTooExpensive(_("wrote more than {limit:,} characters").format(limit=self.limits.output))
 
     def enter(self) -> None:
         self.depth += 1
         if self.depth > self.limits.depth:
-            raise TemplateTooExpensive(f"calls nested more than {self.limits.depth} deep (a macro calling itself?)")
+            raise TemplateTooExpensive(_("calls nested more than {depth} deep (a macro calling itself?)").format(
+                depth=self.limits.depth))
 
     def leave(self) -> None:
         self.depth -= 1
@@ -135,8 +144,8 @@ class Budget:
     def include(self) -> None:
         self.includes += 1
         if self.includes > self.limits.includes:
-            raise TemplateTooExpensive(
-                f"more than {self.limits.includes} templates included (a template including itself?)")
+            raise TemplateTooExpensive(_("more than {count} templates included (a template including itself?)").format(
+                count=self.limits.includes))
 
 
 class Metered(Iterator[Any]):
@@ -154,7 +163,8 @@ class Metered(Iterator[Any]):
         budget.charge(self._weight)
         self._count += 1
         if self._count > budget.limits.value:
-            raise TemplateTooExpensive(f"a loop or sequence of more than {budget.limits.value:,} items")
+            raise TemplateTooExpensive(_("a loop or sequence of more than {limit:,} items").format(
+                limit=budget.limits.value))
         return item
 
 
@@ -213,7 +223,7 @@ def measure(value: Any, limit: int) -> int:
                 return total
             if kids is not None and id(child) not in on_path:
                 if len(stack) > NESTING:
-                    raise TemplateTooExpensive(f"a value nested more than {NESTING} deep")
+                    raise TemplateTooExpensive(_("a value nested more than {depth} deep").format(depth=NESTING))
                 on_path.add(id(child))
                 stack.append((child, kids))
                 break

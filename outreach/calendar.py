@@ -24,6 +24,7 @@ from pydantic import Field, field_validator, model_validator
 from outreach.datafile import Day, StrictModel, display_path, load_yaml, validate
 from outreach.deployment import Deployment, Profile, Village
 from outreach.errors import ConfigError
+from outreach.i18n import _
 from outreach.lunar import EARTHLY_BRANCHES, day_branch, lunar_day, lunar_to_solar, qingming
 
 DAY = dt.timedelta(days=1)
@@ -106,7 +107,7 @@ class Span(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> "Span":
         if self.end < self.start:
-            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+            raise ValueError(_("'to' ({end}) is before 'from' ({start})").format(end=self.end, start=self.start))
         return self
 
 
@@ -128,7 +129,7 @@ def parse_villages(value: object) -> VillageSelector:
         return VillageSelector(ids=[str(v) for v in value])
     if isinstance(value, dict) and set(value) == {"tag"}:
         return VillageSelector(tag=str(value["tag"]))
-    raise ValueError("villages is 'all', a list of village ids, or {tag: TAG}")
+    raise ValueError(_("villages is 'all', a list of village ids, or {tag: TAG}"))
 
 
 class Exam(Span):
@@ -175,15 +176,16 @@ class MarketRule(StrictModel):
     def _one_kind(self) -> "MarketRule":
         kinds = [self.every_days is not None, self.days_of_month is not None, self.branches is not None]
         if sum(kinds) != 1:
-            raise ValueError("a market rule is one of: every_days + anchor, days_of_month, or branches")
+            raise ValueError(_("a market rule is one of: every_days + anchor, days_of_month, or branches"))
         if self.every_days is not None and self.anchor is None:
-            raise ValueError("every_days needs an anchor date")
+            raise ValueError(_("every_days needs an anchor date"))
         for branch in self.branches or []:
             if branch not in EARTHLY_BRANCHES:
-                raise ValueError(f"'{branch}' is not an earthly branch ({EARTHLY_BRANCHES})")
+                raise ValueError(_("'{branch}' is not an earthly branch ({branches})").format(branch=branch,
+                                                                                          branches=EARTHLY_BRANCHES))
         for day in self.days_of_month or []:
             if not 1 <= day <= 30:
-                raise ValueError(f"day of month {day} is out of range")
+                raise ValueError(_("day of month {day} is out of range").format(day=day))
         return self
 
     def meets(self, day: dt.date) -> bool:
@@ -226,7 +228,7 @@ def load_calendar_data(folder: Path) -> CalendarData:
             try:
                 year = int(path.stem.split("-", 1)[1])
             except ValueError:
-                raise ConfigError(f"{display_path(path)}: name it holidays-YYYY.yaml") from None
+                raise ConfigError(_("{file}: name it holidays-YYYY.yaml").format(file=display_path(path))) from None
             holidays[year] = (validate(HolidayFile, load_yaml(path), path), display_path(path))
         for path in sorted(folder.glob("terms-*.yaml")):
             terms.append((validate(TermsFile, load_yaml(path), path), display_path(path)))

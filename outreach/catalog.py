@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from outreach import approvals
 from outreach.datafile import StrictModel, display_path, load_yaml, validate
 from outreach.errors import CatalogError, ConfigError, OutreachError, VariableValueError
+from outreach.i18n import _, ngettext
 from outreach.languages.codes import LANGUAGES, Lang
 
 Status = Literal["draft", "reviewed", "approved"]
@@ -43,7 +44,7 @@ class Review(StrictModel):
     @model_validator(mode="after")
     def _reviewed_needs_reviewer(self) -> "Review":
         if self.status != "draft" and not self.reviewer:
-            raise ValueError(f"status '{self.status}' needs a reviewer")
+            raise ValueError(_("status '{status}' needs a reviewer").format(status=self.status))
         return self
 
 
@@ -61,7 +62,8 @@ class ScriptMeta(StrictModel):
     def _titles_cover_languages(self) -> "ScriptMeta":
         missing = [lang for lang in self.languages if lang not in self.title]
         if missing:
-            raise ValueError(f"no title for language(s) {', '.join(missing)}")
+            raise ValueError(ngettext("no title for language {languages}", "no title for languages {languages}",
+                                      len(missing)).format(languages=", ".join(missing)))
         return self
 
 
@@ -85,7 +87,7 @@ class Script:
         try:
             return self.meta.languages[lang]  # type: ignore[index]
         except KeyError:
-            raise CatalogError(f"script '{self.id}' has no {lang} text") from None
+            raise CatalogError(_("script '{script}' has no {lang} text").format(script=self.id, lang=lang)) from None
 
     def review(self, lang: str) -> Review:
         """The review in force, by the one rule the console also follows (``approvals.effective_status``).
@@ -137,7 +139,7 @@ def to_number(value: Any) -> int | float:
     """
     number = float(str(value).replace(",", ""))
     if not math.isfinite(number):
-        raise ValueError(f"{value!r} is not a finite number")
+        raise ValueError(_("{value!r} is not a finite number").format(value=value))
     return int(number) if number.is_integer() else number
 
 
@@ -155,9 +157,8 @@ def coerce(script_id: str, name: str, var: Variable, value: Any) -> Any:
             return text
         return str(value)
     except ValueError:
-        raise VariableValueError(
-            f"script '{script_id}': variable '{name}' is a {var.type}, and {value!r} is not one"
-        ) from None
+        raise VariableValueError(_("script '{script}': variable '{name}' is a {type}, and {value!r} is not one").format(
+            script=script_id, name=name, type=var.type, value=value)) from None
 
 
 class Catalog:
@@ -175,13 +176,14 @@ class Catalog:
     @classmethod
     def load(cls, scripts_dir: Path) -> "Catalog":
         if not scripts_dir.is_dir():
-            raise ConfigError(f"{display_path(scripts_dir)}: no scripts folder")
+            raise ConfigError(_("{path}: no scripts folder").format(path=display_path(scripts_dir)))
         scripts: dict[str, Script] = {}
         broken: dict[str, OutreachError] = {}
         try:
             folders = sorted(p for p in scripts_dir.iterdir() if p.is_dir())
         except OSError as exc:
-            raise ConfigError(f"{display_path(scripts_dir)}: cannot be read ({exc.strerror or exc})") from None
+            raise ConfigError(_("{where}: cannot be read ({reason})").format(
+                where=display_path(scripts_dir), reason=exc.strerror or exc)) from None
         for folder in folders:
             try:
                 scripts[folder.name] = load_script(folder)
@@ -195,8 +197,9 @@ class Catalog:
         try:
             return self.scripts[script_id]
         except KeyError:
-            known = ", ".join(self.scripts) or "none"
-            raise CatalogError(f"unknown script '{script_id}' (known: {known})") from None
+            known = ", ".join(self.scripts) or _("none")
+            raise CatalogError(_("unknown script '{script}' (known: {known})").format(script=script_id, known=known)) \
+                from None
 
     def __iter__(self):
         return iter(self.scripts.values())
@@ -208,10 +211,12 @@ class Catalog:
 def load_script(folder: Path) -> Script:
     """Read one script folder; its id is the folder name."""
     if not ID_RE.match(folder.name):
-        raise CatalogError(f"{display_path(folder)}: script ids are lower-case letters, digits and hyphens")
+        raise CatalogError(_("{path}: script ids are lower-case letters, digits and hyphens").format(
+            path=display_path(folder)))
     meta_path = folder / "script.yaml"
     meta = validate(ScriptMeta, load_yaml(meta_path), meta_path)
     unknown = [lang for lang in meta.languages if lang not in LANGUAGES]
     if unknown:
-        raise CatalogError(f"{display_path(meta_path)}: unknown language(s) {', '.join(unknown)}")
+        raise CatalogError(ngettext("{path}: unknown language {languages}", "{path}: unknown languages {languages}",
+                                    len(unknown)).format(path=display_path(meta_path), languages=", ".join(unknown)))
     return Script(folder.name, folder, meta)

@@ -15,25 +15,29 @@ from outreach.calendar import parse_villages
 from outreach.catalog import Catalog, Script
 from outreach.datafile import FILE_FAULTS, describe_fault, display_path, read_text
 from outreach.deployment import PLACE_KINDS, Deployment, Profile
-from outreach.errors import ConfigError, OutreachError, TemplateSyntaxError
+from outreach.errors import ConfigError, OutreachError, TemplateSyntaxError, shown
 from outreach.findings import Finding, Level, errors
+from outreach.i18n import _, ngettext
 from outreach.languages import bouyei
 from outreach.languages.lexicon import Lexicon
 from outreach.plan import load_plan, select_scripts
 from outreach.print.slogans import slogan_texts
 from outreach.recordings import missing_for
 from outreach.render import PROFILE_VARIABLES, Mode, environment, render, used_variables
+from outreach.render_messages import MODE_WORDS
 
 _JINJA_CONSTRUCT = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _FAULTS = (OutreachError, RecursionError, *FILE_FAULTS)
 """What a damaged file can raise while it is read or rendered: a finding, not the end of the check."""
 
 
-def _fault(path: Path, exc: BaseException, what: str = "") -> Finding:
-    """A damaged file as an error finding, located at the file unless the message already names it."""
+def _fault(path: Path, exc: BaseException, mode: Mode | None = None) -> Finding:
+    """A damaged file as an error finding, located at the file unless the message already names it;
+    with the mode it failed in when only a render found the fault."""
     message = describe_fault(exc)
     where = display_path(path)
-    return Finding(Level.ERROR, "" if message.startswith(where) else where, what + message)
+    shown = f"{_(MODE_WORDS[mode.value])}: {message}" if mode is not None else message
+    return Finding(Level.ERROR, "" if message.startswith(where) else where, shown)
 
 
 def literal_text(source: str) -> str:
@@ -47,12 +51,14 @@ def check_bouyei(text: str, where: str, lexicon: Lexicon, line_based: bool = Tru
     lines = text.split("\n") if line_based else [text]
     for lineno, line in enumerate(lines, start=1):
         def loc(col: int, lineno: int = lineno) -> str:
-            return f"{where}:{lineno}:{col}" if line_based else f"{where} (column {col})"
+            return f"{where}:{lineno}:{col}" if line_based else _("{where} (column {column})").format(
+                where=where, column=col)
 
         issues = bouyei.check_text(line)
         for issue in issues:
             findings.append(Finding(Level.ERROR, loc(issue.offset + 1),
-                                    f"Bouyei spelling: '{issue.word}': {issue.reason}"))
+                                    _("Bouyei spelling: '{word}': {reason}").format(word=issue.word,
+                                                                                    reason=shown(issue.reason))))
         broken = {i.offset for i in issues}
         for offset, word in bouyei.words(line):
             if offset in broken:
@@ -61,14 +67,16 @@ def check_bouyei(text: str, where: str, lexicon: Lexicon, line_based: bool = Tru
             if not lexicon.knows(word):
                 findings.append(Finding(
                     Level.ERROR, loc(offset + 1),
-                    f"Bouyei word '{word}' is not attested (not in {display_path(lexicon.path or 'the lexicon')}): "
-                    "add it there with its source, or say it as a Mandarin span",
+                    _("Bouyei word '{word}' is not attested (not in {lexicon}): "
+                      "add it there with its source, or say it as a Mandarin span").format(
+                        word=word, lexicon=display_path(lexicon.path) if lexicon.path else _("the lexicon")),
                 ))
             elif entry is not None and entry.weak:
                 findings.append(Finding(
                     Level.WARNING, loc(offset + 1),
-                    f"Bouyei word '{word}' ({entry.gloss_zh}) rests on a weak source "
-                    f"(confidence {entry.confidence}): keep this text under review",
+                    _("Bouyei word '{word}' ({gloss}) rests on a weak source "
+                      "(confidence {confidence}): keep this text under review").format(
+                        word=word, gloss=entry.gloss_zh, confidence=entry.confidence),
                 ))
     return findings
 
@@ -83,16 +91,19 @@ def check_profile(profile: Profile, path: Path, lexicon: Lexicon) -> list[Findin
             findings += check_bouyei(village.name.pcc, f"{where}: villages[{i}].name.pcc", lexicon, line_based=False)
         if village.contact.example:
             findings.append(Finding(
-                Level.WARNING, f"{where}: villages[{i}].contact",
-                f"the contact of '{village.id}' is an example: replace it before printing cards",
+                Level.WARNING, f"{where}: villages[{i}].contact",  # i18n: a key path
+                _("the contact of '{village}' is an example: replace it before printing cards").format(
+                    village=village.id),
             ))
     for kind in PLACE_KINDS:
         findings += [Finding(Level.WARNING, f"{where}: {kind}[{i}]",
-                             f"'{place.id}' is an example place: replace it with a real one before printing for it")
+                             _("'{place}' is an example place: replace it with a real one before printing for "
+                               "it").format(place=place.id))
                      for i, place in enumerate(getattr(profile, kind)) if place.example]
     if profile.banner.example:
-        findings.append(Finding(Level.WARNING, f"{where}: banner",
-                                "the banner size is an example: set the print shop's size before printing banners"))
+        findings.append(Finding(Level.WARNING, f"{where}: banner",  # i18n: a key path
+                                _("the banner size is an example: set the print shop's size before printing "
+                                  "banners")))
     return findings
 
 
@@ -119,7 +130,7 @@ def _template_findings(script: Script, lexicon: Lexicon) -> tuple[dict[str, set[
             source = read_text(path) if path.exists() else ""
             used[lang] = used_variables(script, lang)
         except TemplateSyntaxError as exc:
-            findings.append(Finding(Level.ERROR, exc.where, f"template syntax: {exc.detail}"))
+            findings.append(Finding(Level.ERROR, exc.where, _("template syntax: {detail}").format(detail=exc.detail)))
             continue
         except _FAULTS as exc:
             findings.append(_fault(path, exc))
@@ -139,19 +150,21 @@ def _variable_findings(script: Script, used: dict[str, set[str]]) -> list[Findin
     known = set(script.meta.variables) | PROFILE_VARIABLES | set(environment(script.folder.parent).globals)
     for lang, names in used.items():
         findings += [Finding(Level.ERROR, display_path(script.template_path(lang)),
-                             f"uses variable '{name}', which is neither declared in script.yaml "
-                             "nor given by the profile")
+                             _("uses variable '{name}', which is neither declared in script.yaml "
+                               "nor given by the profile").format(name=name))
                      for name in sorted(names - known)]
     if len(used) > 1:
         everywhere = set.intersection(*used.values())
         for lang, names in used.items():
             others = ", ".join(sorted(set(used) - {lang}))
             findings += [Finding(Level.WARNING, display_path(script.template_path(lang)),
-                                 f"variable '{name}' is used in {lang} but not in {others}")
+                                 _("variable '{name}' is used in {lang} but not in {others}").format(
+                                     name=name, lang=lang, others=others))
                          for name in sorted(names - everywhere)]
     all_used = set().union(*used.values()) if used else set()
     meta_file = display_path(script.folder / "script.yaml")
-    findings += [Finding(Level.WARNING, meta_file, f"variables.{name} is declared but no template uses it")
+    findings += [Finding(Level.WARNING, meta_file,
+                         _("variables.{name} is declared but no template uses it").format(name=name))
                  for name in sorted(set(script.meta.variables) - all_used)]
     return findings
 
@@ -160,10 +173,12 @@ def _audience_findings(script: Script, profile: Profile) -> list[Finding]:
     """The script against the profile: villages it names, languages the villages hear."""
     meta_file = display_path(script.folder / "script.yaml")
     village_ids = {v.id for v in profile.villages}
-    findings = [Finding(Level.ERROR, f"{meta_file}: villages[{i}]", f"unknown village '{vid}'")
+    findings = [Finding(Level.ERROR, f"{meta_file}: villages[{i}]",  # i18n: a key path
+                        _("unknown village '{village}'").format(village=vid))
                 for i, vid in enumerate(script.meta.villages or []) if vid not in village_ids]
     heard = {lang for v in profile.villages for lang in v.languages}
-    findings += [Finding(Level.WARNING, meta_file, f"no {lang} translation, though some villages hear {lang}")
+    findings += [Finding(Level.WARNING, meta_file,
+                         _("no {lang} translation, though some villages hear {lang}").format(lang=lang))
                  for lang in sorted(heard - set(script.languages))]
     return findings
 
@@ -177,7 +192,7 @@ def _render_findings(script: Script, profile: Profile) -> list[Finding]:
             try:
                 render(script, lang, profile, village, mode=mode)
             except _FAULTS as exc:
-                findings.append(_fault(script.template_path(lang), exc, f"{mode.value} mode: "))
+                findings.append(_fault(script.template_path(lang), exc, mode))
                 break
     return findings
 
@@ -214,9 +229,12 @@ def check_recordings(deployment: Deployment, catalog: Catalog, profile: Profile)
                 if holes:
                     findings.append(Finding(
                         Level.ERROR, plan.source(rule.id),
-                        f"'{script.id}' is planned in {village.id} in Bouyei but {len(holes)} recording(s) are "
-                        f"missing: {'; '.join(holes[:3])}{' ...' if len(holes) > 3 else ''} "
-                        "(outreach clips sheet / clips import)",
+                        ngettext("'{script}' is planned in {village} in Bouyei but {count} recording is missing: "
+                                 "{missing} (outreach clips sheet / clips import)",
+                                 "'{script}' is planned in {village} in Bouyei but {count} recordings are missing: "
+                                 "{missing} (outreach clips sheet / clips import)", len(holes)).format(
+                            script=script.id, village=village.id, count=len(holes),
+                            missing="; ".join(holes[:3]) + (" ..." if len(holes) > 3 else "")),
                     ))
     return findings
 
@@ -224,11 +242,12 @@ def check_recordings(deployment: Deployment, catalog: Catalog, profile: Profile)
 def voices_in_use(profile: Profile, where: str) -> list[Finding]:
     """Which voices speak each language, in the order tried: staff should know what villagers will hear,
     and that the neural voice's weights come with non-commercial terms."""
-    found = [Finding(Level.INFO, where, f"speech.chains.{lang}: voiced by {' -> '.join(chain) or 'nothing'}")
+    found = [Finding(Level.INFO, where, _("speech.chains.{lang}: voiced by {voices}").format(
+                 lang=lang, voices=" -> ".join(chain) or _("nothing")))
              for lang, chain in profile.speech.chains.items()]
     if any("neural" in chain for chain in profile.speech.chains.values()):
-        found.append(Finding(Level.INFO, where, "the neural voice is trained on the CSMSC corpus, whose terms allow "
-                                                "non-commercial use only (outreach/voices/csmsc/NOTICE.md)"))
+        found.append(Finding(Level.INFO, where, _("the neural voice is trained on the CSMSC corpus, whose terms allow "
+                                                  "non-commercial use only (outreach/voices/csmsc/NOTICE.md)")))
     return found
 
 

@@ -23,6 +23,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from outreach.errors import ConfigError
+from outreach.i18n import _
 
 M = TypeVar("M", bound=BaseModel)
 MAX_BYTES = 8 * 1024 * 1024
@@ -37,7 +38,8 @@ FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)
 
 def _plausible_day(day: dt.date) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"{day} is outside {FIRST_DAY.year}-{LAST_DAY.year} (a typo?)")
+        raise ValueError(_("{day} is outside {first}-{last} (a typo?)").format(
+            day=day, first=FIRST_DAY.year, last=LAST_DAY.year))
     return day
 
 
@@ -56,13 +58,13 @@ def describe_fault(exc: BaseException) -> str:
         reason = exc.strerror or str(exc) or type(exc).__name__
         return f"{files}: {reason}" if files else reason
     if isinstance(exc, sqlite3.Error):
-        return f"database: {exc}"
+        return _("database: {error}").format(error=exc)
     if isinstance(exc, UnicodeDecodeError):
-        return f"not UTF-8 text ({exc}); save the file as UTF-8"
+        return _("not UTF-8 text ({error}); save the file as UTF-8").format(error=exc)
     if isinstance(exc, UnicodeEncodeError):
-        return f"text cannot be written ({exc}); use a UTF-8 locale, e.g. LANG=C.UTF-8"
+        return _("text cannot be written ({error}); use a UTF-8 locale, e.g. LANG=C.UTF-8").format(error=exc)
     if isinstance(exc, RecursionError):
-        return "a template includes itself, or something nests too deeply"
+        return _("a template includes itself, or something nests too deeply")
     return f"{exc}".replace("\n", " ") or type(exc).__name__
 
 
@@ -87,19 +89,21 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise ConfigError(f"{where}: is a folder, not a file")
+            raise ConfigError(_("{where}: is a folder, not a file").format(where=where))
         if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(f"{where}: is not a regular file")
+            raise ConfigError(_("{where}: is not a regular file").format(where=where))
         with path.open("rb") as fh:
             data = fh.read(limit + 1)
     except FileNotFoundError:
-        raise ConfigError(f"{where}: file not found") from None
+        raise ConfigError(_("{where}: file not found").format(where=where)) from None
     except PermissionError:
-        raise ConfigError(f"{where}: cannot be read (permission denied)") from None
+        raise ConfigError(_("{where}: cannot be read (permission denied)").format(where=where)) from None
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+        raise ConfigError(_("{where}: cannot be read ({reason})").format(where=where, reason=exc.strerror or exc)) \
+            from None
     if len(data) > limit:
-        raise ConfigError(f"{where}: larger than {limit // (1024 * 1024)} MB; is it the right file?")
+        raise ConfigError(_("{where}: larger than {megabytes} MB; is it the right file?").format(
+            where=where, megabytes=limit // (1024 * 1024)))
     return data
 
 
@@ -125,8 +129,8 @@ def decode_text(data: bytes, where: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(f"{where}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}): "
-                          "save the file as UTF-8") from None
+        raise ConfigError(_("{where}:{line}: not UTF-8 text (byte 0x{byte:02x}): save the file as UTF-8").format(
+            where=where, line=line, byte=data[exc.start])) from None
 
 
 def read_text(path: Path, limit: int = MAX_BYTES) -> str:
@@ -146,12 +150,12 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise ConstructorError(None, None, f"more than {MAX_ALIASES} aliases (*name)",
+                raise ConstructorError(None, None, _("more than {count} aliases (*name)").format(count=MAX_ALIASES),
                                        self.peek_event().start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                raise ConstructorError(None, None, _("nested more than {count} levels deep").format(count=MAX_DEPTH),
                                        self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
@@ -159,14 +163,15 @@ class _Loader(yaml.SafeLoader):
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
+        for key_node, _value in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, ScalarNode):
                 continue
             key = self.construct_object(key_node)
             if key in seen:
                 raise ConstructorError(
-                    None, None, f"key '{key}' appears twice (first on line {seen[key]}): "
-                    "the second would silently replace the first; merge them", key_node.start_mark)
+                    None, None, _("key '{key}' appears twice (first on line {line}): "
+                                  "the second would silently replace the first; merge them").format(
+                        key=key, line=seen[key]), key_node.start_mark)
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep)
 
@@ -180,20 +185,22 @@ class _Loader(yaml.SafeLoader):
             raise _sexagesimal(node)
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
-            raise ConstructorError(None, None, f"'{node.value}' is not a finite number", node.start_mark)
+            raise ConstructorError(None, None, _("'{value}' is not a finite number").format(value=node.value),
+                                   node.start_mark)
         return value
 
     def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError):
-            raise ConstructorError(None, None, f"'{node.value}' is not a real date", node.start_mark) from None
+            raise ConstructorError(None, None, _("'{value}' is not a real date").format(value=node.value),
+                                   node.start_mark) from None
 
 
 def _sexagesimal(node: ScalarNode) -> ConstructorError:
     return ConstructorError(
-        None, None, f"{node.value} is read by YAML as a number, not a time: write times in quotes, '{node.value}'",
-        node.start_mark)
+        None, None, _("{value} is read by YAML as a number, not a time: write times in quotes, '{value}'").format(
+            value=node.value), node.start_mark)
 
 
 for _tag, _method in (("int", _Loader.construct_yaml_int), ("float", _Loader.construct_yaml_float),
@@ -208,13 +215,15 @@ def parse_yaml(text: str, where: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark else where
-        kind = "YAML" if isinstance(exc, ConstructorError) else "YAML syntax error"
-        raise ConfigError(f"{at}: {kind}: {exc.problem}") from None
+        message = _("{at}: YAML: {problem}") if isinstance(exc, ConstructorError) else _(
+            "{at}: YAML syntax error: {problem}")
+        raise ConfigError(message.format(at=at, problem=exc.problem)) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        raise ConfigError(f"{where}:{line}: YAML: character {exc.character!r} is not allowed in YAML") from None
+        raise ConfigError(_("{where}:{line}: YAML: character {character!r} is not allowed in YAML").format(
+            where=where, line=line, character=exc.character)) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: YAML syntax error: {exc}") from None
+        raise ConfigError(_("{where}: YAML syntax error: {error}").format(where=where, error=exc)) from None
 
 
 def load_yaml(path: Path) -> Any:
@@ -230,7 +239,7 @@ def key_path(loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
-    return out or "(top level)"
+    return out or _("(top level)")
 
 
 def _line_of(path: Path, loc: tuple[Any, ...]) -> int | None:
@@ -266,9 +275,10 @@ def validate(model: type[M], data: Any, path: Path, prefix: tuple[Any, ...] = ()
             loc = prefix + tuple(p for p in err["loc"] if not str(p).startswith("function-"))
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                msg = "unknown key (a typo?)"
+                msg = _("unknown key (a typo?)")
             elif err["type"] == "missing":
-                msg = "required key is missing"
+                msg = _("required key is missing")
             line = _line_of(path, loc) if loc else None
-            problems.append(f"{key_path(loc)}: {msg}{f' (line {line})' if line else ''}")
-        raise ConfigError(f"{display_path(path)}: " + "; ".join(problems)) from None
+            problem = _("{key}: {problem} (line {line})") if line else "{key}: {problem}"
+            problems.append(problem.format(key=key_path(loc), problem=msg, line=line))
+        raise ConfigError(f"{display_path(path)}: " + "; ".join(problems)) from None  # i18n: path, problems above

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from outreach.datafile import StrictModel, load_yaml, validate
 from outreach.errors import ConfigError
+from outreach.i18n import _
 from outreach.languages.codes import LANGUAGE_CODES, Lang
 from outreach.speech.registry import known_engine
 
@@ -100,9 +101,9 @@ class OutputConfig(StrictModel):
     @model_validator(mode="after")
     def _complete(self) -> "OutputConfig":
         if self.type == "spool" and not self.folder:
-            raise ValueError("a spool output needs a folder")
+            raise ValueError(_("a spool output needs a folder"))
         if self.type == "command" and (not self.argv or not any("{file}" in a for a in self.argv)):
-            raise ValueError("a command output needs argv with a {file} placeholder")
+            raise ValueError(_("a command output needs argv with a {file} placeholder"))
         return self
 
 
@@ -220,18 +221,20 @@ class Profile(StrictModel):
         for kind in PLACE_KINDS:
             for i, place in enumerate(getattr(self, kind)):
                 if place.id in seen:
-                    raise ValueError(f"{kind}[{i}].id: '{place.id}' is already the id of a village or another place")
+                    raise ValueError(_("{key}.id: '{id}' is already the id of a village or another place").format(
+                        key=f"{kind}[{i}]", id=place.id))
                 seen.add(place.id)
                 if place.village is not None and place.village not in {v.id for v in self.villages}:
-                    raise ValueError(f"{kind}[{i}].village: unknown village '{place.village}'")
+                    raise ValueError(_("{key}.village: unknown village '{village}'").format(
+                        key=f"{kind}[{i}]", village=place.village))
         return self
 
     @model_validator(mode="after")
     def _outputs_known(self) -> "Profile":
         for i, village in enumerate(self.villages):
             if village.output not in self.outputs:
-                raise ValueError(f"villages[{i}].output: unknown output '{village.output}' "
-                                 f"(outputs: {', '.join(self.outputs)})")
+                raise ValueError(_("villages[{i}].output: unknown output '{output}' (outputs: {known})").format(
+                    i=i, output=village.output, known=", ".join(self.outputs)))
         return self
 
     @field_validator("timezone")
@@ -240,7 +243,7 @@ class Profile(StrictModel):
         try:
             zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{name}'") from None
+            raise ValueError(_("unknown time zone '{name}'").format(name=name)) from None
         return name
 
     @field_validator("villages")
@@ -249,7 +252,7 @@ class Profile(StrictModel):
         seen: set[str] = set()
         for v in villages:
             if v.id in seen:
-                raise ValueError(f"village id '{v.id}' appears twice")
+                raise ValueError(_("village id '{id}' appears twice").format(id=v.id))
             seen.add(v.id)
         return villages
 
@@ -258,7 +261,8 @@ class Profile(StrictModel):
     def _one_village_a_node(cls, villages: list[Village]) -> list[Village]:
         nodes = [v.node for v in villages if v.node]
         if len(nodes) != len(set(nodes)):
-            raise ValueError(f"a node serves one village: {sorted({n for n in nodes if nodes.count(n) > 1})}")
+            raise ValueError(_("a node serves one village: {nodes}").format(
+                nodes=sorted({n for n in nodes if nodes.count(n) > 1})))
         return villages
 
     def plays_locally(self, village_id: str) -> bool:
@@ -271,13 +275,14 @@ class Profile(StrictModel):
             if v.id == village_id:
                 return v
         known = ", ".join(v.id for v in self.villages)
-        raise ConfigError(f"unknown village '{village_id}' (known: {known})")
+        raise ConfigError(_("unknown village '{village}' (known: {known})").format(village=village_id, known=known))
 
     def programme(self, name: str) -> ProgrammeConfig:
         try:
             return self.programmes[name]
         except KeyError:
-            raise ConfigError(f"unknown programme '{name}' (known: {', '.join(self.programmes)})") from None
+            raise ConfigError(_("unknown programme '{name}' (known: {known})").format(
+                name=name, known=", ".join(self.programmes))) from None
 
     def phone_numbers(self) -> list[str]:
         """Every number a voice should read digit by digit."""
@@ -298,7 +303,7 @@ class Deployment:
     def at(cls, root: str | os.PathLike[str] | None = None) -> "Deployment":
         chosen = Path(root or os.environ.get("OUTREACH_ROOT") or ".").resolve()
         if not chosen.is_dir():
-            raise ConfigError(f"deployment folder {chosen} does not exist")
+            raise ConfigError(_("deployment folder {folder} does not exist").format(folder=chosen))
         return cls(chosen)
 
     @property

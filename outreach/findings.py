@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from outreach.i18n import N_, _
+
 
 class Level(StrEnum):
     """How much a finding matters: errors block, warnings need a person, info is for the curious."""
@@ -19,6 +21,10 @@ class Level(StrEnum):
     INFO = "info"
 
 
+LEVEL_WORDS = {Level.ERROR: N_("error"), Level.WARNING: N_("warning"), Level.INFO: N_("info")}
+"""How a level reads on the command line (the values themselves stay English in JSON)."""
+
+
 @dataclass(frozen=True)
 class Finding:
     level: Level
@@ -26,7 +32,8 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.level}: {self.message}" if self.where else f"{self.level}: {self.message}"
+        level = _(LEVEL_WORDS.get(self.level, str(self.level)))
+        return f"{self.where}: {level}: {self.message}" if self.where else f"{level}: {self.message}"
 
     def as_dict(self) -> dict[str, str]:
         return {"level": str(self.level), "where": self.where, "message": self.message}

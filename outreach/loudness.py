@@ -83,8 +83,8 @@ def _window_peak(history: np.ndarray, chunk: np.ndarray, floor: float) -> float:
 class Meter:
     """Feed mono float samples in any chunking; ``level()`` is the whole stream's loudness and true peak."""
 
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
+    def __init__(self, rate: int, peaks: bool = True) -> None:
+        self.rate, self.peaks = rate, peaks
         self._step = round(rate * SUB_BLOCK_S)
         self._sos, self._gain = _k_weighting(rate)
         self._state = np.zeros((self._sos.shape[0], 2), dtype=np.float32)
@@ -101,8 +101,9 @@ class Meter:
         if x.size == 0:
             return
         self.samples += x.size
-        self._peak = _window_peak(self._history, x, max(self._peak, float(np.abs(x).max())))
-        self._history = np.concatenate([self._history, x])[-self._history.size:]
+        if self.peaks:
+            self._peak = _window_peak(self._history, x, max(self._peak, float(np.abs(x).max())))
+            self._history = np.concatenate([self._history, x])[-self._history.size:]
         weighted, self._state = sosfilt(self._sos, x, zi=self._state)
         weighted = np.concatenate([self._pending, weighted * np.float32(self._gain)])
         whole = weighted.size // self._step * self._step
@@ -150,10 +151,19 @@ def _short_loudness(sub: np.ndarray, pending: np.ndarray, step: int) -> float:
     return float(_lufs(energy)) if energy > 0 else float("-inf")
 
 
-def measure(samples: np.ndarray, rate: int, chunk_s: float = 10.0) -> Level:
-    """Loudness and true peak of samples already in memory, in chunks (no oversampled copy of the whole)."""
-    meter = Meter(rate)
+def _metered(samples: np.ndarray, rate: int, chunk_s: float, peaks: bool) -> Meter:
+    meter = Meter(rate, peaks)
     step = max(1, int(rate * chunk_s))
     for start in range(0, len(samples), step):
         meter.feed(samples[start:start + step])
-    return meter.level()
+    return meter
+
+
+def measure(samples: np.ndarray, rate: int, chunk_s: float = 10.0) -> Level:
+    """Loudness and true peak of samples already in memory, in chunks (no oversampled copy of the whole)."""
+    return _metered(samples, rate, chunk_s, peaks=True).level()
+
+
+def loudness(samples: np.ndarray, rate: int, chunk_s: float = 10.0) -> float:
+    """Integrated loudness alone (a third of ``measure``'s work), for loops that need the true peak only at the end."""
+    return _metered(samples, rate, chunk_s, peaks=False).loudness()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, computed_field
 
 from outreach.datafile import display_path
 from outreach.errors import OutreachError
+from outreach.i18n import _, ngettext
 from outreach.media import write_atomic
 
 
@@ -95,10 +96,13 @@ class Manifest(_Record):
         try:
             return cls.model_validate_json(path.read_bytes())
         except FileNotFoundError:
-            raise ManifestError(f"{display_path(path)}: no such programme manifest") from None
+            raise ManifestError(_("{path}: no such programme manifest").format(path=display_path(path))) from None
         except ValidationError as exc:
-            raise ManifestError(f"{display_path(path)}: not a programme manifest "
-                                f"({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']})") from None
+            count = exc.error_count()
+            raise ManifestError(ngettext("{path}: not a programme manifest ({count} problem, first: {problem})",
+                                         "{path}: not a programme manifest ({count} problems, first: {problem})",
+                                         count).format(path=display_path(path), count=count,
+                                                       problem=exc.errors()[0]["msg"])) from None
 
     def write(self, path: Path) -> None:
         write_atomic(path, self.model_dump_json(indent=2).encode("utf-8"))

@@ -22,10 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from outreach.deployment import ProgrammeConfig
-from outreach.loudness import measure
+from outreach.errors import Said, english
+from outreach.i18n import N_
+from outreach.loudness import loudness, measure
 from outreach.media import MediaError, atomic_path, decode
 
-MASTERING_VERSION = "2"
+MASTERING_VERSION = "3"
 HEADROOM_DB = 1.0
 """Pieces peak this far under the ceiling: the MP3 encoder's error adds a little to true peaks."""
 CODEC_LOSS_LU = {"mp3": 0.45, "wav": 0.0}
@@ -76,14 +78,20 @@ def read_mono(path: Path, rate: int) -> np.ndarray:
     return resample_poly(samples, rate // common, source_rate // common).astype(np.float32)
 
 
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
 def read_chime(path: Path, rate: int) -> np.ndarray:
     """A programme's chime; one that is not sound ffmpeg can decode is an error naming it, not a traceback."""
     try:
         return read_mono(path, rate)
     except (MediaError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise MediaError(f"chime {path} is not a sound file that can be decoded ({reason}): "
-                         "replace it, or set the programme's chime to null") from None
+        kind = type(exc).__name__
+        reason = Said(_first_line(str(english(exc))) or kind, _first_line(str(exc)) or kind)
+        raise MediaError.said(N_("chime {path} is not a sound file that can be decoded ({reason}): "
+                                 "replace it, or set the programme's chime to null"), path=path,
+                              reason=reason) from None
 
 
 def pcm16(samples: np.ndarray) -> bytes:
@@ -134,21 +142,22 @@ def master_samples(samples: np.ndarray, rate: int, target: float, ceiling: float
     limited result is on the target (a few passes over a short piece).
     """
     x = lowpass(samples, rate)
-    loudness = measure(x, rate).loudness_lufs
-    if not math.isfinite(loudness):
+    level = loudness(x, rate)
+    if not math.isfinite(level):
         return x
     peak_limit = ceiling - HEADROOM_DB
-    sample_limit, gain = peak_limit, target - loudness
+    sample_limit, gain = peak_limit, target - level
     out = x
     for _ in range(MAX_PASSES):
         out = limit(x * np.float32(10 ** (gain / 20)), sample_limit, rate)
-        level = measure(out, rate)
-        loud_ok = abs(level.loudness_lufs - target) <= PIECE_TOLERANCE_LU
-        if loud_ok and level.true_peak_dbtp <= peak_limit:
+        level = loudness(out, rate)
+        gain += target - level
+        if abs(level - target) > PIECE_TOLERANCE_LU:
+            continue
+        peak = measure(out, rate).true_peak_dbtp
+        if peak <= peak_limit:
             break
-        gain += target - level.loudness_lufs
-        if level.true_peak_dbtp > peak_limit:
-            sample_limit -= level.true_peak_dbtp - peak_limit
+        sample_limit -= peak - peak_limit
     return out
 
 

@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from outreach.errors import OutputError, OutreachError
+from outreach.errors import OutputError, OutreachError, said
+from outreach.i18n import N_, _
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,7 +36,7 @@ class MediaError(OutreachError):
 def tool(name: str) -> str:
     path = shutil.which(name)
     if not path:
-        raise MediaError(f"{name} is not installed (run `make demo` or apt-get install ffmpeg)")
+        raise MediaError.said(N_("{name} is not installed (run `make demo` or apt-get install ffmpeg)"), name=name)
     return path
 
 
@@ -44,10 +45,12 @@ def run(argv: list[str], timeout: float = 300, input_bytes: bytes | None = None)
     try:
         result = subprocess.run(argv, capture_output=True, timeout=timeout, input=input_bytes, check=False)
     except subprocess.TimeoutExpired:
-        raise MediaError(f"{Path(argv[0]).name} took longer than {timeout:.0f} s") from None
+        raise MediaError.said(N_("{tool} took longer than {seconds:.0f} s"), tool=Path(argv[0]).name,
+                              seconds=timeout) from None
     if result.returncode != 0:
         tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise MediaError(f"{Path(argv[0]).name} failed ({result.returncode}): {' / '.join(tail)}")
+        raise MediaError.said(N_("{tool} failed ({code}): {error}"), tool=Path(argv[0]).name, code=result.returncode,
+                              error=" / ".join(tail))
     return result
 
 
@@ -69,7 +72,7 @@ def probe(path: Path) -> dict:
     ]).stdout
     data = json.loads(out)
     if not data.get("streams"):
-        raise MediaError(f"{path}: no audio stream")
+        raise MediaError.said(N_("{path}: no audio stream"), path=path)
     stream = data["streams"][0]
     return {
         "codec": stream.get("codec_name"),
@@ -114,11 +117,12 @@ def to_wav(src: Path, dst: Path, sample_rate: int | None = None) -> None:
         ffmpeg("-i", str(src), "-ac", "1", *rate, "-c:a", "pcm_s16le", "-f", "wav", str(tmp))
 
 
-_REFUSED_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFBLK: "a block device (a disk)", stat.S_IFSOCK: "a socket"}
+_REFUSED_KINDS = {stat.S_IFDIR: N_("a folder"), stat.S_IFBLK: N_("a block device (a disk)"),
+                  stat.S_IFSOCK: N_("a socket")}
 
 
 def _cannot(dst: Path, exc: OSError) -> OutputError:
-    return OutputError(f"cannot write {dst}: {exc.strerror or exc}")
+    return OutputError.said(N_("cannot write {path}: {reason}"), path=dst, reason=exc.strerror or exc)
 
 
 def _existing(dst: Path) -> os.stat_result | None:
@@ -131,7 +135,8 @@ def _existing(dst: Path) -> os.stat_result | None:
         raise _cannot(dst, exc) from None
     kind = stat.S_IFMT(info.st_mode)
     if kind in _REFUSED_KINDS:
-        raise OutputError(f"{dst} is {_REFUSED_KINDS[kind]}: an output cannot be written there")
+        raise OutputError.said(N_("{path} is {kind}: an output cannot be written there"), path=dst,
+                               kind=said(_REFUSED_KINDS[kind]))
     return info
 
 
@@ -172,7 +177,7 @@ def atomic_path(dst: Path) -> Iterator[Path]:
     try:
         yield tmp
         if not tmp.is_file() or tmp.stat().st_size == 0:
-            raise MediaError(f"{dst}: nothing was written")
+            raise MediaError.said(N_("{path}: nothing was written"), path=dst)
         _commit(dst, tmp, target, through)
     finally:
         tmp.unlink(missing_ok=True)
@@ -215,14 +220,15 @@ def user_output(deployment: Deployment, path: Path, *, folder: bool = False) -> 
     for name in DEPLOYMENT_FOLDERS:
         own = Path(os.path.realpath(root / name))
         if real.is_relative_to(own):
-            raise OutputError(f"{path}: refusing to write into the deployment's own {name}/ folder; "
-                              "choose an output outside it")
+            raise OutputError(_("{path}: refusing to write into the deployment's own {name}/ folder; "
+                                "choose an output outside it").format(path=path, name=name))
     if folder:
         if real.exists() and not real.is_dir():
-            raise OutputError(f"{path} is not a folder")
+            raise OutputError(_("{path} is not a folder").format(path=path))
         return path
     if real.is_relative_to(root) and real.name.endswith(STATE_SUFFIXES):
-        raise OutputError(f"{path}: refusing to overwrite the deployment's state file {real.name}")
+        raise OutputError(_("{path}: refusing to overwrite the deployment's state file {name}").format(
+            path=path, name=real.name))
     if real.is_dir():
-        raise OutputError(f"{path} is a folder: name the output file")
+        raise OutputError(_("{path} is a folder: name the output file").format(path=path))
     return path

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from outreach.deployment import OutputConfig
-from outreach.errors import OutreachError
+from outreach.errors import OutreachError, said
+from outreach.i18n import N_, _
 from outreach.media import atomic_path
 
 TAIL = 300  # characters of a player's stderr kept for the log
@@ -130,8 +131,8 @@ class PlayerRecords:
         if found:
             stop_group(pid, 2.0, lambda: _start_ticks(pid) != record["start"] or _zombie(pid))
         path.unlink(missing_ok=True)
-        return f"output {output}: stopped the orphaned player pid {pid} ({' '.join(record.get('argv', []))})" \
-            if found else None
+        return _("output {output}: stopped the orphaned player pid {pid} ({command})").format(
+            output=output, pid=pid, command=" ".join(record.get("argv", []))) if found else None
 
 
 def _zombie(pid: int) -> bool:
@@ -160,7 +161,7 @@ class CommandOutput:
     def play(self, path: Path, when: dt.datetime, village: str, script: str, stop: threading.Event) -> str:
         argv = self.command(path)
         if not shutil.which(argv[0]):
-            raise OutputError(f"player '{argv[0]}' is not installed")
+            raise OutputError.said(N_("player '{player}' is not installed"), player=argv[0])
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                     start_new_session=True)
@@ -184,12 +185,14 @@ class CommandOutput:
         while proc.poll() is None:
             if stop.wait(0.1):
                 stop_group(proc.pid, self.term_seconds, lambda: proc.poll() is not None)
-                raise Interrupted("stopped while playing")
+                raise Interrupted.said(N_("stopped while playing"))
             if time.monotonic() > deadline:
                 stop_group(proc.pid, 0, lambda: proc.poll() is not None)
-                raise OutputError(f"{argv[0]} did not finish within {self.timeout:.0f} s{_tail(err, ': ')}")
+                raise OutputError.said(N_("{player} did not finish within {seconds:.0f} s{tail}"), player=argv[0],
+                                       seconds=self.timeout, tail=_tail(err, ": "))
         if proc.returncode != 0:
-            raise OutputError(f"{argv[0]} exited with {proc.returncode}{_tail(err, ': ')}")
+            raise OutputError.said(N_("{player} exited with {code}{tail}"), player=argv[0], code=proc.returncode,
+                                   tail=_tail(err, ": "))
 
 
 def _tail(err: IO[bytes], prefix: str) -> str:
@@ -205,7 +208,7 @@ class NullOutput:
         self.name = name
 
     def play(self, path: Path, when: dt.datetime, village: str, script: str, stop: threading.Event) -> str:
-        return f"dry run: {path.name} not played"
+        return said(N_("dry run: {file} not played"), file=path.name)
 
 
 def build_output(name: str, config: OutputConfig, root: Path, records: PlayerRecords | None = None) -> Output:

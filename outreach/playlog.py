@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 
 log = logging.getLogger("outreach.playlog")
 
 STATES = ("scheduled", "playing", "played", "failed", "missed", "interrupted", "cancelled")
 FINAL = ("played", "failed", "missed", "interrupted", "cancelled")
-REPLAY_REASON = "replay after interruption"
+REPLAY_REASON = "replay after interruption"  # looked up in the log: stays as it is in every language
 CORRUPT = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 FIELDS = ("planned_at", "village", "rule", "script", "programme", "variables", "output", "reason_planned")
 PROGRAMME_FIELDS = ("village", "script", "programme", "variables")  # what the programme file depends on
@@ -77,8 +78,8 @@ class PlayLogError(OutreachError):
 
     def __init__(self, path: Path, verdict: str) -> None:
         self.path, self.verdict = path, verdict
-        super().__init__(f"{path} is not a readable play log ({verdict}); the daemon moves it aside and starts "
-                         "a new one when it starts")
+        super().__init__(_("{path} is not a readable play log ({verdict}); the daemon moves it aside and starts a "
+                           "new one when it starts").format(path=path, verdict=verdict))
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ class PlayLog:
         ready when its programme is the same (only its time, rule or output moved)."""
         added, changed, cancelled = [], [], []
         wanted = {o["id"]: _fields(o) for o in occurrences}
-        stamp = _iso(now)
+        stamp, gone = _iso(now), _("no longer in the plan")
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             replays = self._replays(conn)
@@ -234,8 +235,8 @@ class PlayLog:
                                   " AND planned_at <= ?", (_iso(window[0]), _iso(window[1]))).fetchall():
                 if r["id"] not in wanted and r["id"] not in replays and r["script"] not in keep_scripts:
                     conn.execute("UPDATE plays SET state='cancelled', reason=?, updated_at=? WHERE id=?",
-                                 ("no longer in the plan", stamp, r["id"]))
-                    self._transition(conn, r["id"], "scheduled", "cancelled", "no longer in the plan", now)
+                                 (gone, stamp, r["id"]))
+                    self._transition(conn, r["id"], "scheduled", "cancelled", gone, now)
                     cancelled.append(r["id"])
             conn.execute("COMMIT")
         return added, changed, cancelled
@@ -317,7 +318,7 @@ class PlayLog:
             conn.execute("BEGIN IMMEDIATE")
             crashed = [r["id"] for r in conn.execute("SELECT id FROM plays WHERE state='playing'").fetchall()]
             for pid in crashed:
-                self._settle(conn, pid, "playing", "interrupted", "the daemon stopped during the play", now)
+                self._settle(conn, pid, "playing", "interrupted", _("the daemon stopped during the play"), now)
                 changes.append((pid, "interrupted"))
             if replay_interrupted:
                 replay = crashed if last_seen is None or now - last_seen <= grace else []
@@ -331,8 +332,8 @@ class PlayLog:
                         changes.append((pid, "scheduled"))
             for r in conn.execute("SELECT id FROM plays WHERE state='scheduled' AND planned_at < ?",
                                   (_iso(now - grace),)).fetchall():
-                self._settle(conn, r["id"], "scheduled", "missed", "the daemon was not running at the planned time",
-                             now)
+                self._settle(conn, r["id"], "scheduled", "missed",
+                             _("the daemon was not running at the planned time"), now)
                 changes.append((r["id"], "missed"))
             conn.execute("COMMIT")
         return changes
@@ -390,6 +391,6 @@ def open_playlog(state_dir: Path, *, repair: bool = False) -> PlayLog:
         return PlayLog(path, check=True)
     except PlayLogError as exc:
         kept = set_aside(path, dt.datetime.now().astimezone())
-        log.warning("%s is not a readable play log (%s): moved it to %s and started a new one", path, exc.verdict,
-                    kept.name)
+        log.warning(_("{path} is not a readable play log ({verdict}): moved it to {kept} and started a new "
+                      "one").format(path=path, verdict=exc.verdict, kept=kept.name))
         return PlayLog(path, check=True)

@@ -24,7 +24,8 @@ from typing import Any
 from outreach.catalog import Script
 from outreach.datafile import display_path
 from outreach.deployment import Deployment, Village
-from outreach.errors import OutreachError
+from outreach.errors import OutreachError, Said, said
+from outreach.i18n import N_, _
 from outreach.languages import bouyei
 from outreach.languages.lexicon import Lexicon
 from outreach.media import MediaError, atomic_path, ffmpeg, integrated_loudness, probe, write_atomic
@@ -140,7 +141,7 @@ def write_sheet(deployment: Deployment, items: list[Needed], out: Path) -> int:
         write_atomic(out, buffer.getvalue().encode("utf-8-sig"))
         return len(rows)
     if out.suffix.lower() != ".pdf":
-        raise OutreachError(f"{out}: the sheet is written as .csv or .pdf")
+        raise OutreachError(_("{path}: the sheet is written as .csv or .pdf").format(path=out))
     from outreach.print.pdf import pdf_from_template
 
     catalog = deployment.catalog
@@ -153,6 +154,9 @@ def write_sheet(deployment: Deployment, items: list[Needed], out: Path) -> int:
 
 @dataclass
 class ImportResult:
+    """One file of an import: taken or refused; ``reason`` is English (as JSON keeps it), ``errors.shown`` of it
+    is the same in the user's language."""
+
     file: str
     key: str | None
     status: str  # taken, refused
@@ -173,8 +177,9 @@ def _id_map(sheet: Path | None) -> dict[str, str]:
         with sheet.open(encoding="utf-8-sig", newline="") as fh:
             return {row["id"]: row["key"] for row in csv.DictReader(fh)}
     except (KeyError, UnicodeDecodeError, csv.Error) as exc:
-        why = f"no {exc} column" if isinstance(exc, KeyError) else str(exc)
-        raise OutreachError(f"{sheet}: not a recording sheet written by `clips sheet -o FILE.csv` ({why})") from None
+        why = _("no {column} column").format(column=exc) if isinstance(exc, KeyError) else str(exc)
+        raise OutreachError(_("{path}: not a recording sheet written by `clips sheet -o FILE.csv` ({why})").format(
+            path=sheet, why=why)) from None
 
 
 def _trim(src: Path, rate: int, at_most: float):
@@ -191,13 +196,13 @@ def _longest(text: str) -> float:
     return 1.0 * _syllable_count(text) + 1.5
 
 
-def _too_long_to_decode(path: Path, text: str) -> str | None:
+def _too_long_to_decode(path: Path, text: str) -> Said | None:
     """Why a file is refused before decoding: ffprobe says it is far longer than any take of ``text`` can be."""
     seconds = probe(path)["duration"]
     allowed = _longest(text) + SILENCE_ALLOWANCE
     if seconds > allowed:
-        return (f"too long: {seconds:.1f} s before trimming (at most {allowed:.1f} s with silences); "
-                "one take a file; not decoded")
+        return said(N_("too long: {seconds:.1f} s before trimming (at most {allowed:.1f} s with silences); "
+                       "one take a file; not decoded"), seconds=seconds, allowed=allowed)
     return None
 
 
@@ -221,14 +226,16 @@ def keep_earlier_takes(target: Path) -> list[Path]:
     return kept
 
 
-def plausible(seconds: float, text: str) -> str | None:
+def plausible(seconds: float, text: str) -> Said | None:
     """Why a duration is implausible for a text (None if it is fine): 0.12-1.0 s a syllable, give or take."""
     syllables = _syllable_count(text)
     low, high = max(0.25, 0.12 * syllables), _longest(text)
     if seconds < low:
-        return f"too short: {seconds:.2f} s for {syllables} syllable(s) (at least {low:.2f} s)"
+        return said(N_("too short: {seconds:.2f} s for {syllables} syllable(s) (at least {low:.2f} s)"),
+                    seconds=seconds, syllables=syllables, low=low)
     if seconds > high:
-        return f"too long: {seconds:.2f} s for {syllables} syllable(s) (at most {high:.1f} s); one take a file"
+        return said(N_("too long: {seconds:.2f} s for {syllables} syllable(s) (at most {high:.1f} s); "
+                       "one take a file"), seconds=seconds, syllables=syllables, high=high)
     return None
 
 
@@ -237,33 +244,35 @@ def import_folder(deployment: Deployment, folder: Path, sheet: Path | None = Non
     import numpy as np
 
     if not folder.is_dir():
-        raise OutreachError(f"{folder} is not a folder")
+        raise OutreachError(_("{path} is not a folder").format(path=folder))
     wanted = {item.key: item for item in needed(deployment)}
     ids = _id_map(sheet)
     results = []
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
         if path.suffix.lower() not in EXTENSIONS:
-            results.append(ImportResult(path.name, None, "refused", "not an audio file (wav, mp3, m4a, ogg, flac)"))
+            results.append(ImportResult(path.name, None, "refused",
+                                        said(N_("not an audio file (wav, mp3, m4a, ogg, flac)"))))
             continue
         key = ids.get(path.stem, path.stem)
         item = wanted.get(key)
         if item is None:
-            why = "unknown id (give the sheet with --sheet)" if re.fullmatch(r"\d{1,4}", path.stem) \
-                else "no script needs this key (named by key or by sheet id?)"
+            why = said(N_("unknown id (give the sheet with --sheet)")) if re.fullmatch(r"\d{1,4}", path.stem) \
+                else said(N_("no script needs this key (named by key or by sheet id?)"))
             results.append(ImportResult(path.name, key, "refused", why))
             continue
         try:
             too_long = _too_long_to_decode(path, item.text)
             samples = None if too_long else _trim(path, SAMPLE_RATE, _longest(item.text) + SILENCE_ALLOWANCE)
         except MediaError as exc:
-            results.append(ImportResult(path.name, key, "refused", f"cannot decode: {exc}"))
+            results.append(ImportResult(path.name, key, "refused",
+                                        said(N_("cannot decode: {error}"), error=exc)))
             continue
         if samples is None:
             results.append(ImportResult(path.name, key, "refused", too_long))
             continue
         seconds = len(samples) / SAMPLE_RATE
         if seconds < 0.05 or float(np.max(np.abs(samples), initial=0.0)) < 1e-3:
-            results.append(ImportResult(path.name, key, "refused", "silent", seconds))
+            results.append(ImportResult(path.name, key, "refused", said(N_("silent")), seconds))
             continue
         reason = plausible(seconds, item.text)
         if reason:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import traceback
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -26,22 +25,16 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes, pass_context
-from jinja2.sandbox import SecurityError
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
 from outreach.catalog import Script, coerce, to_number
 from outreach.datafile import display_path
 from outreach.deployment import Profile, Village
-from outreach.errors import (
-    MissingVariableError,
-    OutreachError,
-    TemplateError,
-    TemplateSecurityError,
-    TemplateSyntaxError,
-    TemplateTooExpensive,
-)
+from outreach.errors import MissingVariableError, OutreachError, TemplateError, TemplateSyntaxError, TemplateTooExpensive
+from outreach.i18n import _
 from outreach.languages import bouyei, mandarin
+from outreach.render_messages import render_error
 from outreach.sandbox import BudgetedSandbox
 
 
@@ -172,22 +165,27 @@ def load_template(script: Script, lang: str) -> jinja2.Template:
     """Compile a script's template; syntax errors name file and line."""
     path = script.template_path(lang)
     if not path.exists():
-        raise TemplateError(f"script '{script.id}' declares {lang} but {display_path(path)} is missing")
+        raise TemplateError(_("script '{script}' declares {lang} but {path} is missing").format(
+            script=script.id, lang=lang, path=display_path(path)))
     env = environment(script.folder.parent)
     try:
         template = env.get_template(template_name(script, lang))
         source = path.read_text(encoding="utf-8")
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateSyntaxError(f"{display_path(exc.filename or path)}:{exc.lineno}", exc.message or "syntax error") from None
+        raise TemplateSyntaxError(f"{display_path(exc.filename or path)}:{exc.lineno}",
+                                  exc.message or _("syntax error")) from None
     except UnicodeDecodeError as exc:
-        raise TemplateError(f"{display_path(path)}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise TemplateError(_("{where}: not UTF-8 text (byte {byte}); save it as UTF-8").format(
+            where=display_path(path), byte=exc.start)) from None
     except OSError as exc:
-        raise TemplateError(f"{display_path(path)}: cannot be read ({exc.strerror or exc})") from None
+        raise TemplateError(_("{where}: cannot be read ({reason})").format(
+            where=display_path(path), reason=exc.strerror or exc)) from None
     except RecursionError:
-        raise TemplateTooExpensive(f"script '{script.id}' ({lang}): nested too deeply to compile",
-                                   display_path(path)) from None
+        raise TemplateTooExpensive(_("script '{script}' ({lang}): nested too deeply to compile").format(
+            script=script.id, lang=lang), display_path(path)) from None
     if _MARKERS.search(source):
-        raise TemplateError(f"{display_path(path)}: contains reserved private-use characters U+E000-U+E004")
+        raise TemplateError(_("{where}: contains reserved private-use characters U+E000-U+E004").format(
+            where=display_path(path)))
     return template
 
 
@@ -271,31 +269,13 @@ def build_context(
         declared = script.meta.variables.get(name)
         if declared is None and name not in PROFILE_VARIABLES:
             known = ", ".join(sorted(set(script.meta.variables) | PROFILE_VARIABLES))
-            raise TemplateError(f"script '{script.id}' has no variable '{name}' (known: {known})")
+            raise TemplateError(_("script '{script}' has no variable '{name}' (known: {known})").format(
+                script=script.id, name=name, known=known))
         if name == "village":
-            raise TemplateError("choose the village with --village, not --var village=")
+            raise TemplateError(_("choose the village with --village, not --var village="))
         value = coerce(script.id, name, declared, raw) if declared else str(raw)
         context[name] = _clean(value)
     return context
-
-
-def _render_error(exc: Exception, script: Script, lang: str, filename: str) -> TemplateError:
-    """The one-line error for a template that failed while running, located at its line when known."""
-    where = display_path(script.template_path(lang))
-    line = next((f.lineno for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename == filename), None)
-    at = f"{where}:{line}" if line else where
-    if isinstance(exc, TemplateTooExpensive | RecursionError | MemoryError):
-        reason = exc.reason if isinstance(exc, TemplateTooExpensive) else (
-            "nested too deeply (a template including itself?)" if isinstance(exc, RecursionError) else "out of memory")
-        return TemplateTooExpensive(f"script '{script.id}' ({lang}): {reason}", at)
-    if isinstance(exc, SecurityError):
-        return TemplateSecurityError(f"{at}: the sandbox refused: {str(exc).rstrip('.')}; nothing was run")
-    undefined = re.fullmatch(r"'(\w+)' is undefined", str(exc)) if isinstance(exc, jinja2.UndefinedError) else None
-    if undefined:
-        return MissingVariableError(script.id, lang, [undefined.group(1)], at)
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return TemplateError(f"{at}: script '{script.id}' ({lang}) includes {exc.name}, which does not exist")
-    return TemplateError(f"{at}: script '{script.id}' ({lang}): {exc}")
 
 
 def render(
@@ -322,7 +302,7 @@ def render(
     except Exception as exc:  # a template is untrusted: whatever it raises is its author's to fix, said in one line
         if isinstance(exc, OutreachError) and not isinstance(exc, TemplateTooExpensive):
             raise
-        raise _render_error(exc, script, lang, template.filename or "") from None
+        raise render_error(exc, script, lang, template.filename or "") from None
     segments = segment(raw.strip(), lang)
     if mode is Mode.SPEECH:
         segments = _speech(segments, profile.phone_numbers())

@@ -26,6 +26,7 @@ from outreach.datafile import load_yaml
 from outreach.deployment import Deployment
 from outreach.errors import OutreachError
 from outreach.fleet.records import node_plays
+from outreach.i18n import _
 from outreach.ledger import Delivery, Event, MonthFigures, PrintLedger, deliveries, events, year_figures
 from outreach.media import write_atomic
 from outreach.playlog import Play
@@ -50,7 +51,8 @@ class ReportFormat(StrEnum):
         try:
             return cls(fmt or out.suffix.lstrip(".").lower())
         except ValueError:
-            raise OutreachError(f"give --format {'|'.join(cls)} or a file ending in one of them") from None
+            raise OutreachError(_("give --format {formats} or a file ending in one of them").format(
+                formats="|".join(cls))) from None
 
 
 @dataclass
@@ -102,9 +104,9 @@ def month_bounds(month: str, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]
     try:
         first = dt.datetime.strptime(month + "-01", "%Y-%m-%d").replace(tzinfo=zone)
     except ValueError:
-        raise OutreachError(f"--month '{month}' is not YYYY-MM") from None
+        raise OutreachError(_("--month '{month}' is not YYYY-MM").format(month=month)) from None
     if (first.year, first.month) == (dt.MAXYEAR, 12):
-        raise OutreachError(f"--month '{month}' is beyond the calendar this report can count")
+        raise OutreachError(_("--month '{month}' is beyond the calendar this report can count").format(month=month))
     nxt = (first + dt.timedelta(days=32)).replace(day=1)
     return first, nxt
 

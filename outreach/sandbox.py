@@ -45,6 +45,7 @@ from outreach.budget import (
     spec_size,
 )
 from outreach.errors import TemplateTooExpensive
+from outreach.i18n import N_, _
 
 GLOBAL_SIZES = {
     generate_lorem_ipsum: lambda n=5, html=True, min=20, max=100: abs(n) * abs(max) * 12,
@@ -52,7 +53,8 @@ GLOBAL_SIZES = {
 }
 """What a global function would build, from its arguments."""
 
-_HOOK_NAMES = {"built": "a list, dict or '~' expression", "metered": "a loop"}
+_HOOK_NAMES = {"built": N_("a list, dict or '~' expression"), "metered": N_("a loop")}
+"""What the budget's messages call a hook's work (translated when a message is made)."""
 
 
 def _meter(node: nodes.Node, environment: jinja2.Environment) -> nodes.Node:
@@ -220,8 +222,9 @@ class BudgetedSandbox(SandboxedEnvironment):
             budget.leave()
         if mutates:
             budget.expect(len(owner), f"{name}()")
-        what = _HOOK_NAMES.get(name, "a call") if owner is self else (
-            f"{name}()" if name else f"macro {obj.name}" if isinstance(obj, Macro) else "a call")
+        what = _HOOK_NAMES.get(name, N_("a call")) if owner is self else (
+            f"{name}()" if name else _("macro {name}").format(name=obj.name) if isinstance(obj, Macro)
+            else N_("a call"))
         return budget.produced(result, what)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -230,8 +233,9 @@ class BudgetedSandbox(SandboxedEnvironment):
         size, digits = binop_size(operator, left, right)
         budget.expect(size, f"'{operator}'")
         if digits > INT_DIGITS:
-            raise TemplateTooExpensive(f"'{operator}' would make a number of about {digits:,} digits "
-                                       f"(limit {INT_DIGITS:,})")
+            raise TemplateTooExpensive(_("'{operator}' would make a number of about {digits:,} digits "
+                                         "(limit {limit:,})").format(operator=operator, digits=digits,
+                                                                     limit=INT_DIGITS))
         return budget.produced(super().call_binop(context, operator, left, right), f"'{operator}'")
 
     def wrap_str_format(self, value: Any) -> Any:

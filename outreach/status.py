@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach.deployment import Deployment
+from outreach.i18n import N_, _
 from outreach.playlog import Play
 
 PID_FILE = "daemon.pid"
@@ -25,6 +26,12 @@ HEARTBEAT_FILE = "daemon.heartbeat"
 LOCK_FILE = "daemon.lock"
 OUTCOMES = ("played", "failed", "missed", "interrupted")
 PLAIN_STALE_AFTER = 300.0  # seconds, for a heartbeat written as a bare timestamp (no cadence given)
+
+# What ``condition`` and a play's state say, in the words staff read (the values stay English in JSON and the log).
+CONDITION_WORDS = {"running": N_("running"), "cannot play": N_("cannot play"), "starting": N_("starting"),
+                   "not running": N_("not running")}
+STATE_WORDS = {"scheduled": N_("scheduled"), "playing": N_("playing"), "played": N_("played"), "failed": N_("failed"),
+               "missed": N_("missed"), "interrupted": N_("interrupted"), "cancelled": N_("cancelled")}
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,13 @@ class DaemonState:
     heartbeat: str | None
     condition: str = "not running"
     problems: tuple[str, ...] = field(default=())
+    silent_for: float | None = None  # seconds without a heartbeat, when not responding
+
+    def shown(self) -> str:
+        """The condition in the words of the current language."""
+        if self.silent_for is not None:
+            return _("not responding (no heartbeat for {seconds:.0f} s)").format(seconds=self.silent_for)
+        return _(CONDITION_WORDS[self.condition]) if self.condition in CONDITION_WORDS else self.condition
 
     def as_dict(self) -> dict[str, Any]:
         return {"running": self.running, "pid": self.pid, "heartbeat": self.heartbeat,
@@ -113,7 +127,8 @@ def daemon_state(state_dir: Path) -> DaemonState:
         return DaemonState(False, pid, None, "starting")
     problems = tuple(p.get("message", "") for p in beat.problems)
     if beat.age > beat.stale_after:
-        return DaemonState(False, pid, last, f"not responding (no heartbeat for {beat.age:.0f} s)", problems)
+        condition = f"not responding (no heartbeat for {beat.age:.0f} s)"  # i18n: the JSON value; shown() translates
+        return DaemonState(False, pid, last, condition, problems, silent_for=beat.age)
     if any(p.get("blocks_air") for p in beat.problems):
         return DaemonState(False, pid, last, "cannot play", problems)
     return DaemonState(True, pid, last, "running", problems)
@@ -147,6 +162,11 @@ class StatusSummary:
             "last": [p.as_dict() for p in self.recent],
             "failures": [p.as_dict() for p in self.failures],
         }
+
+
+def show_state(state: str) -> str:
+    """A play's state in the words of the current language (``played`` -> 已播出)."""
+    return _(STATE_WORDS[state]) if state in STATE_WORDS else state
 
 
 def _brief(play: Play, reason: str) -> dict[str, str]:

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from outreach.deployment import Deployment
 from outreach.errors import OutreachError
+from outreach.i18n import _
 
 if TYPE_CHECKING:
     from outreach.catalog import Catalog
@@ -89,7 +90,7 @@ class RenderRequest(_Message):
                           ensure_ascii=False)
 
     def describe(self) -> str:
-        return f"script '{self.script}' for {self.village}"
+        return _("script '{script}' for {village}").format(script=self.script, village=self.village)
 
 
 class RenderResult(_Message):
@@ -154,7 +155,7 @@ class WorkerRenderer:
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is not None:  # it died since the last request
-            log.error("render worker %s", self._end(self._proc))
+            log.error(_("render worker {ended}").format(ended=self._end(self._proc)))
         read_end, self._lifeline = os.pipe()
         self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: a chatty worker cannot block on it
         try:
@@ -177,14 +178,16 @@ class WorkerRenderer:
             line = b""
         if line is None:
             self._kill(proc)
-            return RenderResult.failure(request.key, f"{request.describe()}: render took longer than "
-                                        f"{self.limits.wall_seconds:.0f} s; the render worker was stopped",
-                                        over_limit=True)
+            return RenderResult.failure(request.key, _(
+                "script '{script}' for {village}: render took longer than {seconds:.0f} s; the render worker was "
+                "stopped").format(script=request.script, village=request.village, seconds=self.limits.wall_seconds),
+                over_limit=True)
         if not line:
             return self._died(request, proc)
         result = RenderResult.from_json(line)
         if result.key != request.key:
-            return RenderResult.failure(request.key, f"render worker answered another request; {self._end(proc)}")
+            return RenderResult.failure(request.key, _("render worker answered another request; {ended}").format(
+                ended=self._end(proc)))
         if result.over_limit:
             self._end(proc)
         return result
@@ -193,9 +196,12 @@ class WorkerRenderer:
         """The worker ended without answering: over its CPU limit (the kernel's SIGXCPU), or otherwise."""
         ended = self._end(proc)
         if proc.returncode == -signal.SIGXCPU:
-            return RenderResult.failure(request.key, f"{request.describe()}: template too expensive (over the "
-                                        f"render worker's {self.limits.cpu_seconds} s CPU limit)", over_limit=True)
-        return RenderResult.failure(request.key, f"{request.describe()}: render worker {ended}")
+            return RenderResult.failure(request.key, _(
+                "script '{script}' for {village}: template too expensive (over the render worker's {seconds} s CPU "
+                "limit)").format(script=request.script, village=request.village, seconds=self.limits.cpu_seconds),
+                over_limit=True)
+        return RenderResult.failure(request.key, _("script '{script}' for {village}: render worker {ended}").format(
+            script=request.script, village=request.village, ended=ended))
 
     def _read_line(self, proc: subprocess.Popen[bytes], deadline: float) -> bytes | None:
         """The next answer line; b"" if the worker ended, None if the deadline passed first."""
@@ -215,9 +221,10 @@ class WorkerRenderer:
 
     def close(self) -> None:
         if self._proc is not None:
-            ended = self._end(self._proc)
-            if not ended.startswith("exited with 0"):
-                log.error("render worker %s", ended)
+            proc = self._proc
+            ended = self._end(proc)
+            if proc.returncode != 0:
+                log.error(_("render worker {ended}").format(ended=ended))
 
     def _kill(self, proc: subprocess.Popen[bytes]) -> None:
         try:
@@ -247,8 +254,11 @@ class WorkerRenderer:
             tail = self._stderr.read().decode("utf-8", "replace").strip()[-300:]
             self._stderr.close()
         self._proc = self._stderr = self._lifeline = None
-        how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with {code}"
-        return how + (f": {tail}" if tail else "")
+        if code < 0:
+            how = _("was killed by {signal}").format(signal=signal.Signals(-code).name)
+        else:
+            how = _("exited with {code}").format(code=code)
+        return _("{how}: {tail}").format(how=how, tail=tail) if tail else how
 
 
 def _watch_parent(fd: int) -> None:
@@ -310,8 +320,9 @@ def _limited(request: RenderRequest, limits: WorkerLimits | None, render: Callab
     try:
         return render()
     except MemoryError:
-        return RenderResult.failure(request.key, f"{request.describe()}: template too expensive (over the render "
-                                    f"worker's {limits.memory_mb} MB memory limit)", over_limit=True)
+        return RenderResult.failure(request.key, _(
+            "script '{script}' for {village}: template too expensive (over the render worker's {mb} MB memory "
+            "limit)").format(script=request.script, village=request.village, mb=limits.memory_mb), over_limit=True)
 
 
 def serve(deployment: Deployment, lines: Iterable[str], emit: Callable[[str], None],
@@ -356,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         serve(Deployment.at(args.root), sys.stdin, emit, limits)
     except OutreachError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 1
     return 0
 

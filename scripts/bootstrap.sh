@@ -44,3 +44,6 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.outreach-*
   touch "$stamp"
 fi
+
+# the message catalogs, compiled for the installed package (a stale or missing .mo is also compiled at first use)
+.venv/bin/pybabel -q compile -d outreach/locale -D outreach

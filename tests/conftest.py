@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+os.environ["OUTREACH_LANG"] = "en"  # tests read English unless they ask for Chinese; set before the CLI's help is built
 
 from outreach.catalog import Catalog
 from outreach.cli import main

@@ -280,6 +280,7 @@ def test_cli_makes_every_village_in_parallel_and_names_what_failed(small, run):
         f"tiny.{v.id}.quick.mp3" for v in small.profile.villages)
     code, out, err = run("audio", "tiny", "--villages", "all", "--programme", "quick", "--lang", "pcc", "--root", root)
     assert code == 1 and "Traceback" not in err
-    assert f"{len(small.profile.villages)} of {len(small.profile.villages)} programme(s) could not be made" in err
+    villages = len(small.profile.villages)
+    assert f"{villages} of {villages} {'programme' if villages == 1 else 'programmes'} could not be made" in err
     code, _, err = run("audio", "tiny", "--village", "xiangle", "--villages", "all", "--root", root)
     assert code == 2 and "--village ID or --villages all" in err

@@ -130,7 +130,8 @@ def test_import_refuses_what_it_should(site, tmp_path):
 
 def test_clips_cli(site, run, tmp_path):
     code, out, _ = run("clips", "sheet", "tiny", "-o", str(tmp_path / "s.pdf"), "--root", str(site.root))
-    assert code == 0 and "item(s) to record" in out
+    said = re.search(r": ([\d,]+) (items?) to record$", out, re.M)
+    assert code == 0 and said and (said[2] == "item") == (said[1] == "1")
     text = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True).stdout
     assert "Leeux boz ndil!" in text and "001" in text
     code, out, _ = run("clips", "status", "--json", "--root", str(site.root))

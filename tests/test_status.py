@@ -16,7 +16,7 @@ from outreach.daemon import Daemon, DaemonError
 from outreach.daemon.health import Heartbeat, Problem
 from outreach.daemon.instance import InstanceLock
 from outreach.playlog import open_playlog
-from outreach.status import HEARTBEAT_FILE, PID_FILE, daemon_state, status_summary
+from outreach.status import HEARTBEAT_FILE, PID_FILE, DaemonState, daemon_state, show_state, status_summary
 
 from daemon_fakes import FakeClock, FakeRenderer
 from daemon_helpers import make_site, write_plan
@@ -54,6 +54,7 @@ def test_running_means_able_to_play(tmp_path):
         os.utime(tmp_path / HEARTBEAT_FILE, (time.time() - 60, time.time() - 60))  # 3 beats missed, and more
         state = daemon_state(tmp_path)
         assert not state.running and state.condition == "not responding (no heartbeat for 60 s)"
+        assert state.shown() == "not responding (no heartbeat for 60 s)"
     finally:
         beat.close()
         lock.release()
@@ -132,3 +133,10 @@ def test_a_corrupt_play_log_is_one_line_naming_it(played_site, run):
     assert code == 1 and err.count("\n") == 1
     assert f"{site.state_dir / 'playlog.sqlite'} is not a readable play log" in err
     assert "Traceback" not in err
+
+
+def test_conditions_and_states_are_shown_in_words_and_kept_as_values():
+    """The values stay as they are (JSON, the play log); shown() and show_state() say them to staff."""
+    assert DaemonState(True, 1, None, "running").shown() == "running"
+    assert DaemonState(False, None, None).shown() == "not running"
+    assert [show_state(s) for s in ("played", "missed", "cancelled", "odd")] == ["played", "missed", "cancelled", "odd"]

@@ -16,14 +16,18 @@ import click
 from outreach.cli import audio, bouyei, catalog, daemon, fleet, ledger, node, plan, recordings, report, web
 from outreach.cli import print as print_family
 from outreach.errors import OutreachError
+from outreach.i18n import _, install_for_click
 
 FAMILIES = (catalog, audio, print_family, ledger, plan, daemon, recordings, bouyei, report, web, fleet, node)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="outreach")
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             help=_("Anti-fraud outreach: bilingual scripts, cards, loudspeaker programmes, plans.\n\n"
+                    "Messages are in Chinese or English, as OUTREACH_LANG, else LC_ALL, LC_MESSAGES or LANG "
+                    "asks (zh_CN, en; anything else: English)."))
+@click.version_option(package_name="outreach", help=_("Show the version and exit."))
 def cli() -> None:
-    """Anti-fraud outreach: bilingual scripts, cards, loudspeaker programmes, plans."""
+    pass
 
 
 for _family in FAMILIES:
@@ -33,13 +37,14 @@ for _family in FAMILIES:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the command, turns user mistakes into one line and an exit code."""
+    install_for_click()
     try:
         returned = cli.main(args=argv, prog_name="outreach", standalone_mode=False)
     except OutreachError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_("error: {message}").format(message=exc), err=True)
         return 1
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo(_("aborted"), err=True)
         return 1
     except click.ClickException as exc:
         exc.show()
@@ -51,6 +56,6 @@ def main(argv: list[str] | None = None) -> int:
 
         if not isinstance(exc, FILE_FAULTS):
             raise
-        click.echo(f"error: {describe_fault(exc)}", err=True)
+        click.echo(_("error: {message}").format(message=describe_fault(exc)), err=True)
         return 1
     return returned if isinstance(returned, int) else 0

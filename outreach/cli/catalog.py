@@ -17,7 +17,9 @@ from outreach.cli.common import (
     vocabulary,
 )
 from outreach.errors import CheckFailed
+from outreach.i18n import N_, _, ngettext
 from outreach.languages.codes import LANGUAGE_CODES
+from outreach.render_messages import MODE_WORDS, ORIGIN_WORDS, word
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -27,11 +29,15 @@ if TYPE_CHECKING:
     from outreach.render import RenderedText, Segment
 
 
-@click.command()
+STATUS_WORDS = {"draft": N_("draft"), "reviewed": N_("reviewed"), "approved": N_("approved"),
+                "returned": N_("returned")}
+"""How each review status reads in a listing (script.yaml and JSON keep the English values)."""
+
+
+@click.command(help=_("List the script catalog: id, topic, audiences, languages and review status."))
 @root_option
 @json_option
 def scripts(root: str | None, as_json: bool) -> None:
-    """List the script catalog: id, topic, audiences, languages and review status."""
     catalog = open_deployment(root).catalog
     rows = [s.summary() for s in catalog]
     if as_json:
@@ -45,32 +51,31 @@ def _print_scripts(rows: list[dict], catalog: Catalog) -> None:
     from rich.text import Text
 
     table = Table(box=None, pad_edge=False)
-    for col in ("id", "topic", "audiences", "languages", "title (cmn)"):
+    for col in (_("id"), _("topic"), _("audiences"), _("languages"), _("title (cmn)")):
         table.add_column(col)
     for row in rows:
-        langs = ", ".join(f"{lang}:{status}" for lang, status in row["languages"].items())
+        langs = ", ".join(f"{lang}:{word(STATUS_WORDS, status)}" for lang, status in row["languages"].items())
         table.add_row(cell(row["id"]), cell(row["topic"]), cell(", ".join(row["audiences"])),
                       cell(langs), cell(row["title"].get("cmn", "")))
     out = console()
     out.print(table)
     for script_id, exc in catalog.broken.items():
-        out.print(Text(f"broken: {script_id}: {exc}", style="red"))
+        out.print(Text(_("broken: {script}: {error}").format(script=script_id, error=exc), style="red"))
 
 
-@click.command()
+@click.command(help=_("Show a script rendered for one village, both languages side by side."))
 @click.argument("script_id", metavar="SCRIPT")
 @click.option("--lang", type=click.Choice([*LANGUAGE_CODES, "all"]), default="all", show_default=True)
-@click.option("--village", "village_id", metavar="ID", help="Village id from the profile (default: the first).")
-@click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Override a variable; repeatable.")
+@click.option("--village", "village_id", metavar="ID", help=_("Village id from the profile (default: the first)."))
+@click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help=_("Override a variable; repeatable."))
 @click.option("--mode", type=vocabulary("outreach.render:Mode"), default="print", show_default=True)
-@click.option("--segments", is_flag=True, help="Also list the language segments (what each voice will say).")
+@click.option("--segments", is_flag=True, help=_("Also list the language segments (what each voice will say)."))
 @click.option("--pinyin", is_flag=True,
-              help="Speech mode, with the pinyin each Mandarin segment's engine receives (implies --segments).")
+              help=_("Speech mode, with the pinyin each Mandarin segment's engine receives (implies --segments)."))
 @root_option
 @json_option
 def preview(script_id: str, lang: str, village_id: str | None, var_pairs: tuple[str, ...], mode: str,
             segments: bool, pinyin: bool, root: str | None, as_json: bool) -> None:
-    """Show a script rendered for one village, both languages side by side."""
     from outreach.render import Mode, render
 
     if pinyin:
@@ -109,10 +114,10 @@ def _banner(rendered: RenderedText, reviewer: str | None) -> Text:
     from rich.text import Text
 
     if rendered.approved:
-        return Text(f"approved (reviewer: {reviewer})", style="green")
+        return Text(_("approved (reviewer: {reviewer})").format(reviewer=reviewer), style="green")
     return Text(
-        f"DRAFT: {rendered.status}, not approved (reviewer: {reviewer or 'none'}); "
-        "do not print or air without review",
+        _("DRAFT: {status}, not approved (reviewer: {reviewer}); do not print or air without review").format(
+            status=word(STATUS_WORDS, rendered.status), reviewer=reviewer or _("none")),
         style="bold red",
     )
 
@@ -126,7 +131,7 @@ def _print_preview(script: Script, village: str, mode: str, rendered: list[Rende
     from outreach.languages.codes import LANGUAGES
 
     out = console()
-    out.print(Text(f"{script.id} · {village} · {mode} mode", style="bold"))
+    out.print(Text(f"{script.id} · {village} · {word(MODE_WORDS, mode)}", style="bold"))
     table = Table(show_lines=False, expand=True)
     for r in rendered:
         header = Text(f"{LANGUAGES[r.lang]}: {script.meta.title.get(r.lang, '')}\n")
@@ -137,12 +142,13 @@ def _print_preview(script: Script, village: str, mode: str, rendered: list[Rende
     for r in rendered:
         if not r.approved:
             out.print(Panel(Text(
-                f"{LANGUAGES[r.lang]} text is {r.status.upper()}: not approved. "
-                "Cards carry a DRAFT mark and need --allow-draft; it does not go on air.",
+                _("{language} text is {status}: not approved. "
+                  "Cards carry a DRAFT mark and need --allow-draft; it does not go on air.").format(
+                    language=LANGUAGES[r.lang], status=word(STATUS_WORDS, r.status).upper()),
             ), style="bold red"))
             gloss = script.review(r.lang).gloss_cmn
             if gloss:
-                out.print(Text(f"meaning ({r.lang} → cmn, for the reviewer): {gloss}"))
+                out.print(Text(_("meaning ({lang} → cmn, for the reviewer): {gloss}").format(lang=r.lang, gloss=gloss)))
     if segments:
         out.print(_segment_table(rendered, pinyin))
 
@@ -153,21 +159,20 @@ def _segment_table(rendered: list[RenderedText], pinyin: bool) -> Table:
 
     from outreach.languages.mandarin import pinyin_for
 
-    table = Table("lang", "origin", "text", *(["pinyin"] if pinyin else []), box=None)
+    table = Table(_("lang"), _("origin"), _("text"), *([_("pinyin")] if pinyin else []), box=None)
     for r in rendered:
         for s in r.segments:
-            row = [s.lang, s.origin, cell(s.text.replace("\n", "⏎"))]
+            row = [s.lang, word(ORIGIN_WORDS, s.origin), cell(s.text.replace("\n", "⏎"))]
             if pinyin:
                 row.append(cell(pinyin_for(s.lang, s.text) or ""))
             table.add_row(*row)
     return table
 
 
-@click.command()
+@click.command(help=_("Lint the catalog and profile: syntax, variables, Bouyei spelling, translations, villages."))
 @root_option
 @json_option
 def check(root: str | None, as_json: bool) -> None:
-    """Lint the catalog and profile: syntax, variables, Bouyei spelling, translations, villages."""
     from outreach.check import check_deployment
 
     from outreach.findings import Level, errors
@@ -181,9 +186,12 @@ def check(root: str | None, as_json: bool) -> None:
     else:
         for finding in findings:
             click.echo(str(finding), err=finding.level == Level.ERROR)
-        click.echo(f"check: {len(blocking)} error(s), {len(warnings)} warning(s)")
+        click.echo(_("check: {errors}, {warnings}").format(
+            errors=ngettext("{n} error", "{n} errors", len(blocking)).format(n=len(blocking)),
+            warnings=ngettext("{n} warning", "{n} warnings", len(warnings)).format(n=len(warnings))))
     if blocking:
-        raise CheckFailed(f"check found {len(blocking)} error(s)")
+        raise CheckFailed(ngettext("check found {errors} error", "check found {errors} errors",
+                                   len(blocking)).format(errors=len(blocking)))
 
 
 COMMANDS = [scripts, preview, check]

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, overload
 
 import click
 
+from outreach.i18n import _
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
@@ -29,12 +31,12 @@ Decorator = Callable[..., Any]
 def root_option(func: Decorator) -> Decorator:
     return click.option(
         "--root", "root", envvar="OUTREACH_ROOT", default=None, metavar="DIR",
-        help="Deployment folder holding templates/, schedules/ and audio/ (default: current folder).",
+        help=_("Deployment folder holding templates/, schedules/ and audio/ (default: current folder)."),
     )(func)
 
 
 def json_option(func: Decorator) -> Decorator:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts and other tools.")(func)
+    return click.option("--json", "as_json", is_flag=True, help=_("Print JSON for scripts and other tools."))(func)
 
 
 class _Vocabulary(Sequence[str]):
@@ -46,7 +48,7 @@ class _Vocabulary(Sequence[str]):
 
     @cached_property
     def _values(self) -> tuple[str, ...]:
-        module, _, name = self._where.partition(":")
+        module, _sep, name = self._where.partition(":")
         return tuple(str(member) for member in getattr(importlib.import_module(module), name)) + self._extra
 
     @overload
@@ -105,7 +107,7 @@ def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"'{pair}' is not key=value", param_hint="--var")
+            raise click.BadParameter(_("'{pair}' is not key=value").format(pair=pair), param_hint="--var")
         out[key.strip()] = value
     return out
 
@@ -119,15 +121,16 @@ def parse_date(value: str | None, default: dt.date) -> dt.date:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD") from None
+        raise click.BadParameter(_("'{value}' is not a date YYYY-MM-DD").format(value=value)) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise click.BadParameter(f"{value} is outside {FIRST_DAY.year}-{LAST_DAY.year}")
+        raise click.BadParameter(_("{value} is outside {first}-{last}").format(
+            value=value, first=FIRST_DAY.year, last=LAST_DAY.year))
     return day
 
 
 def pick_scripts(deployment: Deployment, script_ids: tuple[str, ...], all_scripts: bool) -> list[Script]:
     """The scripts named on the command line, or the whole catalog with --all (exactly one of the two)."""
     if all_scripts == bool(script_ids):
-        raise click.UsageError("name one or more scripts, or use --all")
+        raise click.UsageError(_("name one or more scripts, or use --all"))
     catalog = deployment.catalog
     return list(catalog) if all_scripts else [catalog.get(s) for s in script_ids]

@@ -11,26 +11,27 @@ from pathlib import Path
 import click
 
 from outreach.cli.common import Decorator
+from outreach.i18n import _, ngettext, show_moment
 
 
 def config_option(func: Decorator) -> Decorator:
     return click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
                         envvar="OUTREACH_NODE_CONFIG", default=None, metavar="FILE",
-                        help="The node's config file (written by `outreach fleet add-node`).")(func)
+                        help=_("The node's config file (written by `outreach fleet add-node`)."))(func)
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True,
+             help=_("Run a village node: hold the county's bundle, play it on time, report back (SIGTERM stops)."))
 @config_option
 @click.option("--exit-after", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
-              help="Stop after this many seconds (for demos and tests).")
+              help=_("Stop after this many seconds (for demos and tests)."))
 @click.pass_context
 def node(ctx: click.Context, config: Path | None, exit_after: float | None) -> None:
-    """Run a village node: hold the county's bundle, play it on time, report back (SIGTERM stops)."""
     ctx.obj = config
     if ctx.invoked_subcommand is not None:
         return
     if config is None:
-        raise click.UsageError("give the node's config file: --config FILE")
+        raise click.UsageError(_("give the node's config file: --config FILE"))
     from outreach.daemon import configure_logging
     from outreach.node.config import load_node_config
     from outreach.node.service import Node
@@ -41,12 +42,12 @@ def node(ctx: click.Context, config: Path | None, exit_after: float | None) -> N
     ctx.exit(node_runner.run(exit_after))
 
 
-@node.command("import")
+@node.command("import", help=_("Take a bundle exported with `outreach fleet export` (the same checks as over the "
+                                "network)."))
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @config_option
 @click.pass_context
 def import_bundle(ctx: click.Context, folder: Path, config: Path | None) -> None:
-    """Take a bundle exported with `outreach fleet export` (the same checks as over the network)."""
     from outreach.errors import OutreachError
     from outreach.node.config import load_node_config
     from outreach.node.fetch import FolderSource
@@ -55,18 +56,23 @@ def import_bundle(ctx: click.Context, folder: Path, config: Path | None) -> None
 
     config = config or ctx.obj
     if config is None:
-        raise click.UsageError("give the node's config file: --config FILE")
+        raise click.UsageError(_("give the node's config file: --config FILE"))
     settings, state = load_node_config(config)
     if not (folder / BUNDLE_FILE).is_file():
-        raise OutreachError(f"{folder} holds no {BUNDLE_FILE}: is it a folder written by `outreach fleet export`?")
+        raise OutreachError(_("{folder} holds no {file}: is it a folder written by `outreach fleet export`?").format(
+            folder=folder, file=BUNDLE_FILE))
     disk = NodeState(settings, state)
     taken = disk.take((folder / BUNDLE_FILE).read_bytes(), FolderSource(folder), dt.datetime.now(disk.zone))
     if taken is None:
-        click.echo(f"{folder}: this bundle is already held")
+        click.echo(_("{folder}: this bundle is already held").format(folder=folder))
         return
     m = taken.manifest
-    click.echo(f"took bundle {m.sequence} until {m.until:%Y-%m-%d %H:%M}: {taken.added} new, {taken.changed} "
-               f"changed, {taken.cancelled} cancelled play(s); {taken.downloaded} bytes copied")
+    plays = ngettext("{added} new, {changed} changed, {cancelled} cancelled play",
+                     "{added} new, {changed} changed, {cancelled} cancelled plays", taken.cancelled).format(
+        added=taken.added, changed=taken.changed, cancelled=taken.cancelled)
+    click.echo(_("took bundle {sequence} until {until}: {plays}; {bytes} copied").format(
+        sequence=m.sequence, until=show_moment(m.until), plays=plays,
+        bytes=ngettext("{n} byte", "{n} bytes", taken.downloaded).format(n=taken.downloaded)))
 
 
 COMMANDS = [node]

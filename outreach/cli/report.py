@@ -8,17 +8,17 @@ import click
 
 from outreach.cli.common import open_deployment, root_option, vocabulary
 from outreach.errors import OutreachError
+from outreach.i18n import _, show_number
 
 
-@click.command()
+@click.command(help=_("The monthly report, the month and the year to date: broadcasts (by the county or a village "
+                      "node), missed and failed; print runs, deliveries and events from the ledger."))
 @click.option("--month", required=True, metavar="YYYY-MM")
 @click.option("--format", "fmt", type=vocabulary("outreach.report:ReportFormat"), default=None,
-              help="Default: from the file name's extension.")
+              help=_("Default: from the file name's extension."))
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @root_option
 def report(month: str, fmt: str | None, out: Path, root: str | None) -> None:
-    """The monthly report, the month and the year to date: broadcasts (by the county or a village node), missed
-    and failed; print runs, deliveries and events from the ledger."""
     from outreach.report import ReportFormat, write_report
 
     try:
@@ -30,7 +30,9 @@ def report(month: str, fmt: str | None, out: Path, root: str | None) -> None:
     deployment = open_deployment(root)
     summary = write_report(deployment, month, chosen, user_output(deployment, out))
     t = summary.totals
-    click.echo(f"{out}: {t['played']} played, {t['missed']} missed, {t['failed']} failed, {t['cards']} printed")
+    click.echo(_("{out}: {played} played, {missed} missed, {failed} failed, {printed} printed").format(
+        out=out, played=show_number(t["played"]), missed=show_number(t["missed"]), failed=show_number(t["failed"]),
+        printed=show_number(t["cards"])))
 
 
 COMMANDS = [report]

@@ -30,6 +30,7 @@ from outreach.daemon.instance import DaemonError, InstanceLock
 from outreach.daemon.runner import Supervisor
 from outreach.daemon.service import Daemon
 from outreach.deployment import Deployment
+from outreach.i18n import _
 
 __all__ = ["Daemon", "DaemonError", "Supervisor", "configure_logging", "run_daemon"]
 
@@ -63,4 +64,4 @@ def run_daemon(deployment: Deployment, plans_dir: Path | None, exit_after: float
         with InstanceLock(deployment.state_dir):
             return Supervisor(Daemon(deployment, plans_dir), exit_after).run()
     except (sqlite3.Error, OSError) as exc:
-        raise DaemonError(f"the daemon cannot run: {exc}") from exc
+        raise DaemonError(_("the daemon cannot run: {error}").format(error=exc)) from exc

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from outreach.i18n import _
 from outreach.media import file_sha256
 from outreach.playlog import Play
+from outreach.status import show_state
 
 Action = Literal["play", "wait", "skip", "missed", "failed"]
 ProgrammeState = Literal["ok", "missing", "changed"]
@@ -45,21 +47,22 @@ def decide(play: Play | None, now: dt.datetime, grace: dt.timedelta, *, programm
     """What to do with a due play. ``rendering``: a render for it is queued or running;
     ``output_busy``: its output stayed busy until the end of the grace."""
     if play is None or play.state != "scheduled":
-        return Verdict("skip", f"not scheduled ({play.state if play else 'unknown'})")
+        state = show_state(play.state) if play else _("unknown")
+        return Verdict("skip", _("not scheduled ({state})").format(state=state))
     if output_busy:
-        return Verdict("missed", f"output '{play.output}' was busy for the whole grace time")
+        return Verdict("missed", _("output '{output}' was busy for the whole grace time").format(output=play.output))
     late = now - play.planned_at
     if programme != "ok" and rendering:
         if late <= grace:
-            return Verdict("wait", "its programme is being rendered")
-        return Verdict("failed", "the programme was not rendered in time (still rendering at the end of the grace)")
+            return Verdict("wait", _("its programme is being rendered"))
+        return Verdict("failed", _("the programme was not rendered in time (still rendering at the end of the grace)"))
     if late > grace:
-        return Verdict("missed", f"could start only {late.total_seconds():.0f} s late "
-                                 f"(grace {grace.total_seconds():.0f} s)")
+        return Verdict("missed", _("could start only {late:.0f} s late (grace {grace:.0f} s)").format(
+            late=late.total_seconds(), grace=grace.total_seconds()))
     if programme == "missing":
-        return Verdict("failed", play.render_error or "the programme was not rendered in time")
+        return Verdict("failed", play.render_error or _("the programme was not rendered in time"))
     if programme == "changed":
-        return Verdict("failed", "the programme file changed after it was prepared; not aired")
+        return Verdict("failed", _("the programme file changed after it was prepared; not aired"))
     if not output_known:
-        return Verdict("failed", f"unknown output '{play.output}'")
+        return Verdict("failed", _("unknown output '{output}'").format(output=play.output))
     return Verdict("play")

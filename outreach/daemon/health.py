@@ -18,6 +18,8 @@ import threading
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from outreach.i18n import _
+
 log = logging.getLogger("outreach.daemon")
 
 HEARTBEAT_SIZE = 16384  # bytes, allocated when the daemon starts
@@ -53,14 +55,15 @@ class Health:
 
     def playlog_down(self, path: Path, exc: BaseException) -> None:
         """The play log refused a read or write: nothing can go on air (or be recorded) until it takes one."""
-        self.report("playlog", f"the play log {path} cannot be read or written: {exc}", blocks_air=True)
+        self.report("playlog", _("the play log {path} cannot be read or written: {error}").format(path=path, error=exc),
+                    blocks_air=True)
 
     def clear(self, kind: str, note: str | None = None) -> None:
         """It is over (logged, with a note of what helped, if it had been reported)."""
         with self._lock:
             gone = self._problems.pop(kind, None)
         if gone is not None:
-            log.info("resolved: %s", note or gone.message)
+            log.info(_("resolved: {problem}").format(problem=note or gone.message))
             self.changed.set()
 
     def clear_others(self, prefix: str, keep: set[str]) -> None:

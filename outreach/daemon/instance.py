@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.media import write_atomic
 from outreach.status import LOCK_FILE, PID_FILE, read_pid
 
@@ -48,8 +49,8 @@ class InstanceLock:
         if not _lock(fd):
             os.close(fd)
             other = read_pid(self.state_dir / LOCK_FILE) or read_pid(self.state_dir / PID_FILE)
-            raise DaemonError(f"another daemon, pid {other or 'unknown'}, is running on this root "
-                              f"(state folder {self.state_dir}); stop it first") from None
+            raise DaemonError(_("another daemon, pid {pid}, is running on this root (state folder {folder}); "
+                                "stop it first").format(pid=other or _("unknown"), folder=self.state_dir)) from None
         self._fd = fd
         pid = str(os.getpid()).encode()
         os.ftruncate(fd, 0)

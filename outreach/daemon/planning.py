@@ -20,9 +20,26 @@ from outreach.catalog import Catalog, Script
 from outreach.daemon.health import Health
 from outreach.deployment import Deployment
 from outreach.errors import OutreachError
+from outreach.i18n import N_, _
 from outreach.plan import EVENT_MARGIN, Expansion, Plan, expand, load_plan
 
 T = TypeVar("T")
+
+# kind -> (cannot be read, a last good version is kept; cannot be read, none ever loaded; reads again)
+READ_MESSAGES = {
+    "profile": (N_("the profile cannot be read, planning with its last good version: {error}"),
+                N_("the profile cannot be read, the plays already in the log are kept: {error}"),
+                N_("the profile reads again")),
+    "plan": (N_("the plan cannot be read, planning with its last good version: {error}"),
+             N_("the plan cannot be read, the plays already in the log are kept: {error}"),
+             N_("the plan reads again")),
+    "calendar": (N_("the calendar cannot be read, planning with its last good version: {error}"),
+                 N_("the calendar cannot be read, the plays already in the log are kept: {error}"),
+                 N_("the calendar reads again")),
+    "catalog": (N_("the script catalog cannot be read, planning with its last good version: {error}"),
+                N_("the script catalog cannot be read, the plays already in the log are kept: {error}"),
+                N_("the script catalog reads again")),
+}
 
 
 def stamp(paths: list[Path]) -> str:
@@ -48,7 +65,7 @@ class PlanInputs:
         self._events: tuple[tuple[object, ...], list[Event]] | None = None
         self._stamps: dict[str, str] = {}
 
-    def _read(self, kind: str, what: str, load: Callable[[], T], last: object, files: Path) -> T | None:
+    def _read(self, kind: str, load: Callable[[], T], last: object, files: Path) -> T | None:
         """Load one input, unless its files are as they were at the last attempt (then None: keep what is)."""
         seen = stamp([files])
         if self._stamps.get(kind) == seen:
@@ -57,26 +74,23 @@ class PlanInputs:
         try:
             value = load()
         except (OutreachError, OSError) as exc:
-            fallback = "planning with its last good version" if last is not None else \
-                "the plays already in the log are kept"
-            self.health.report(kind, f"{what} cannot be read, {fallback}: {exc}")
+            kept, none, _again = READ_MESSAGES[kind]
+            self.health.report(kind, _(kept if last is not None else none).format(error=exc))
             return None
-        self.health.clear(kind, f"{what} reads again")
+        self.health.clear(kind, _(READ_MESSAGES[kind][2]))
         return value
 
     def refresh(self) -> Deployment:
         """Read every input again, keeping the last good version of any that fails; returns the deployment
         (whose profile is the last good one)."""
         fresh = Deployment(self.deployment.root)
-        if self._read("profile", "the profile", lambda: fresh.profile, self.deployment, fresh.profile_path):
+        if self._read("profile", lambda: fresh.profile, self.deployment, fresh.profile_path):
             self.deployment = fresh
-        self.plan = self._read("plan", "the plan", lambda: load_plan(self.plans_dir), self.plan,
-                               self.plans_dir) or self.plan
+        self.plan = self._read("plan", lambda: load_plan(self.plans_dir), self.plan, self.plans_dir) or self.plan
         folder, scripts = self.deployment.calendar_dir, self.deployment.scripts_dir
-        self.calendar = self._read("calendar", "the calendar", lambda: load_calendar_data(folder), self.calendar,
-                                   folder) or self.calendar
-        catalog = self._read("catalog", "the script catalog", lambda: Catalog.load(scripts), self.scripts or None,
-                             scripts)
+        self.calendar = self._read("calendar", lambda: load_calendar_data(folder), self.calendar, folder) \
+            or self.calendar
+        catalog = self._read("catalog", lambda: Catalog.load(scripts), self.scripts or None, scripts)
         if catalog is not None:
             self._take_scripts(catalog)
         return self.deployment
@@ -85,8 +99,9 @@ class PlanInputs:
         kept = {sid: self.scripts[sid] for sid in catalog.broken if sid in self.scripts}
         self.unreadable = set(catalog.broken)
         for sid, exc in catalog.broken.items():
-            fallback = "planning with its last good version" if sid in kept else "its plays are kept as they are"
-            self.health.report(f"script:{sid}", f"script '{sid}' cannot be read, {fallback}: {exc}")
+            message = _("script '{script}' cannot be read, planning with its last good version: {error}") \
+                if sid in kept else _("script '{script}' cannot be read, its plays are kept as they are: {error}")
+            self.health.report(f"script:{sid}", message.format(script=sid, error=exc))
         self.health.clear_others("script:", {f"script:{sid}" for sid in catalog.broken})
         self.scripts = {**kept, **catalog.scripts}
 

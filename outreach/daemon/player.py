@@ -25,8 +25,10 @@ from outreach.daemon.airtime import Verdict, decide, programme_state
 from outreach.daemon.clock import Clock
 from outreach.daemon.health import Health
 from outreach.daemon.render_queue import RenderQueue
+from outreach.i18n import _
 from outreach.outputs import Interrupted, Output
 from outreach.playlog import Play, PlayLog
+from outreach.status import show_state
 
 log = logging.getLogger("outreach.daemon")
 
@@ -84,7 +86,7 @@ class Player:
                 if self.clock.now() >= deadline or self.stopping.wait(RETRY_SECONDS):
                     raise PlayLogDown(str(exc)) from exc
             else:
-                self.health.clear("playlog", "the play log takes writes again")
+                self.health.clear("playlog", _("the play log takes writes again"))
                 return result
 
     def flush(self) -> int:
@@ -98,15 +100,17 @@ class Player:
                 break
             with self._unrecorded_lock:
                 self.unrecorded.pop(pid, None)
-            self.health.clear("playlog", "the play log takes writes again")
-            log.warning("%s: recorded %s now that the play log takes writes (%s)", pid, out.state, out.reason)
+            self.health.clear("playlog", _("the play log takes writes again"))
+            log.warning(_("{play}: recorded {state} now that the play log takes writes ({reason})").format(
+                play=pid, state=show_state(out.state), reason=out.reason))
         with self._unrecorded_lock:
             return len(self.unrecorded)
 
     def _keep(self, pid: str, outcome: Outcome) -> None:
         with self._unrecorded_lock:
             self.unrecorded[pid] = outcome
-        log.error("%s: %s (%s); kept until the play log takes writes", pid, outcome.state, outcome.reason)
+        log.error(_("{play}: {state} ({reason}); kept until the play log takes writes").format(
+            play=pid, state=show_state(outcome.state), reason=outcome.reason))
 
     # -- air time ------------------------------------------------------------------------------
 
@@ -122,14 +126,14 @@ class Player:
         try:
             self._play(pid)
         except PlayLogDown as exc:
-            self._keep(pid, Outcome("missed", self.clock.now(), f"not aired: the play log could not be read or "
-                                    f"written at air time ({exc})", None, ("scheduled",)))
+            why = _("not aired: the play log could not be read or written at air time ({error})").format(error=exc)
+            self._keep(pid, Outcome("missed", self.clock.now(), why, None, ("scheduled",)))
 
     def _play(self, pid: str) -> None:
         play = self._db(lambda: self.playlog.get(pid), self.clock.now() + self.grace)
         verdict = self._decide(play)
         if verdict.action == "wait":
-            log.info("%s: waiting for its programme to be rendered", pid)
+            log.info(_("{play}: waiting for its programme to be rendered").format(play=pid))
         while verdict.action == "wait" and play is not None:
             self._wait_until(lambda t: self.renders.wait_rendered(pid, t), play.planned_at + self.grace)
             if self.stopping.is_set():
@@ -137,7 +141,7 @@ class Player:
             play = self._db(lambda: self.playlog.get(pid), play.planned_at + self.grace)
             verdict = self._decide(play)
         if verdict.action == "skip" or play is None:
-            log.info("%s: %s, nothing to do", pid, verdict.reason)
+            log.info(_("{play}: {reason}, nothing to do").format(play=pid, reason=verdict.reason))
         elif verdict.action == "play":
             self._air(play)
         else:
@@ -163,8 +167,8 @@ class Player:
             lateness = (started - play.planned_at).total_seconds() * 1000
             if not self._db(lambda: self.playlog.begin(play.id, started, lateness), play.planned_at + self.grace):
                 return
-            log.info("%s %s %s: playing on %s (%.0f ms late)", play.id, play.village, play.script, output.name,
-                     lateness)
+            log.info(_("{play} {village} {script}: playing on {output} ({late:.0f} ms late)").format(
+                play=play.id, village=play.village, script=play.script, output=output.name, late=lateness))
             self._finish(play, *self._perform(output, play), expect=("playing",))
         finally:
             lock.release()
@@ -177,7 +181,7 @@ class Player:
         except Interrupted as exc:
             return "interrupted", str(exc), None
         except Exception as exc:
-            return "failed", f"output {output.name}: {exc}", None
+            return "failed", _("output {output}: {error}").format(output=output.name, error=exc), None
         return "played", None, detail
 
     def record(self, play: Play, verdict: Verdict) -> None:
@@ -194,5 +198,5 @@ class Player:
             self._keep(play.id, Outcome(state, at, reason, detail, expect))
             return
         if done:
-            log.log(LEVELS.get(state, logging.ERROR), "%s %s %s: %s (%s)", play.id, play.village, play.script, state,
-                    reason or detail)
+            log.log(LEVELS.get(state, logging.ERROR), _("{play} {village} {script}: {state} ({why})").format(
+                play=play.id, village=play.village, script=play.script, state=show_state(state), why=reason or detail))

@@ -16,6 +16,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from outreach.i18n import _
+
 log = logging.getLogger("outreach.daemon")
 
 AIRTIME_PRIORITY = 10  # SCHED_RR priority (1-99): above every ordinary process, below the kernel's own threads
@@ -28,8 +30,8 @@ def airtime_priority() -> Iterator[bool]:
     try:
         os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(AIRTIME_PRIORITY))
     except OSError as exc:
-        log.info("air time runs without real-time priority (%s); set LimitRTPRIO=%d in the service to allow it",
-                 exc.strerror or exc, AIRTIME_PRIORITY)
+        log.info(_("air time runs without real-time priority ({reason}); set LimitRTPRIO={priority} in the service "
+                   "to allow it").format(reason=exc.strerror or exc, priority=AIRTIME_PRIORITY))
         yield False
         return
     try:

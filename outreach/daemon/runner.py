@@ -19,6 +19,7 @@ from typing import Any
 
 from outreach.daemon.health import Heartbeat
 from outreach.daemon.service import Daemon
+from outreach.i18n import _
 from outreach.status import HEARTBEAT_FILE
 
 log = logging.getLogger("outreach.daemon")
@@ -57,14 +58,15 @@ class Supervisor:
             self.render_thread = threading.Thread(target=daemon.render_loop, name="render", daemon=True)
             self.render_thread.start()
             self._beat()
-            log.info("daemon started (pid %d), state in %s", os.getpid(), daemon.deployment.state_dir)
+            log.info(_("daemon started (pid {pid}), state in {folder}").format(pid=os.getpid(),
+                                                                               folder=daemon.deployment.state_dir))
             return self._watch()
         finally:
             daemon.stop()
             self.heartbeat.close()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-            log.info("daemon stopped")
+            log.info(_("daemon stopped"))
 
     def _handle_signals(self) -> dict[int, Any]:
         """SIGHUP re-plans, SIGTERM and SIGINT stop; returns the handlers they replace."""
@@ -88,9 +90,9 @@ class Supervisor:
         """What can no longer run, if anything: the scheduler's thread (no canary tick), the render thread."""
         silent = time.monotonic() - self._last_tick
         if silent > 3 * self.canary_seconds + 1:
-            return f"the scheduler has stopped running jobs (no tick for {silent:.0f} s)"
+            return _("the scheduler has stopped running jobs (no tick for {seconds:.0f} s)").format(seconds=silent)
         if self.render_thread is not None and not self.render_thread.is_alive():
-            return "the render thread has ended"
+            return _("the render thread has ended")
         return None
 
     def _watch(self) -> int:
@@ -105,12 +107,12 @@ class Supervisor:
         while not daemon.stopping.wait(TICK_SECONDS):
             tick = time.monotonic()
             if self.exit_after is not None and tick - started >= self.exit_after:
-                log.info("exit-after %.0f s reached", self.exit_after)
+                log.info(_("exit-after {seconds:.0f} s reached").format(seconds=self.exit_after))
                 return 0
             dead = self.dead_thread()
             if dead:
-                daemon.health.report("thread", f"{dead}: exiting, so that the service manager restarts the daemon",
-                                     blocks_air=True)
+                daemon.health.report("thread", _("{problem}: exiting, so that the service manager restarts the "
+                                                 "daemon").format(problem=dead), blocks_air=True)
                 self._beat()
                 return 1
             if daemon.player.unrecorded:
@@ -118,7 +120,7 @@ class Supervisor:
             if tick >= next_watch:
                 next_watch = tick + daemon.config.watch_seconds
                 if daemon.inputs_changed():
-                    log.info("plans, scripts or profile changed")
+                    log.info(_("plans, scripts or profile changed"))
                     daemon.replan_requested.set()
             if daemon.replan_failed and tick >= next_retry:
                 daemon.replan_requested.set()
@@ -137,6 +139,7 @@ class Supervisor:
         try:
             self.heartbeat.beat(self.daemon.clock.now(), health.problems())
         except OSError as exc:
-            health.report("heartbeat", f"cannot write the heartbeat {self.heartbeat.path}: {exc}")
+            health.report("heartbeat", _("cannot write the heartbeat {path}: {error}").format(path=self.heartbeat.path,
+                                                                                                error=exc))
         else:
-            health.clear("heartbeat", "the heartbeat is written again")
+            health.clear("heartbeat", _("the heartbeat is written again"))

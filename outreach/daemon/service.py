@@ -34,8 +34,10 @@ from outreach.daemon.priority import airtime_priority
 from outreach.daemon.render_queue import RenderJob, RenderQueue, request_for
 from outreach.deployment import Deployment
 from outreach.errors import OutreachError
+from outreach.i18n import _, ngettext
 from outreach.outputs import PlayerRecords, build_output
 from outreach.playlog import Play, open_playlog
+from outreach.status import show_state
 from outreach.worker import Renderer, RenderResult, WorkerRenderer
 
 log = logging.getLogger("outreach.daemon")
@@ -119,7 +121,8 @@ class Daemon:
         try:
             expansion = self.inputs.expand(start, end)
         except OutreachError as exc:
-            self.health.report("plan", f"the plan cannot be expanded, keeping the plays in the log: {exc}")
+            self.health.report("plan", _("the plan cannot be expanded, keeping the plays in the log: {error}").format(
+                error=exc))
             expansion = None
         try:
             counts = self._sync(expansion.occurrences if expansion else None, start, end, now)
@@ -129,21 +132,22 @@ class Daemon:
             self.replan_failed = True
             return
         self.replan_failed = False
-        self.health.clear("playlog", "the play log takes writes again")
+        self.health.clear("playlog", _("the play log takes writes again"))
         self.queue.replace(self._to_render(plays))  # before the jobs: a play due now must find its render on the way
         self._schedule_all([p for p in plays if p.planned_at <= now + self.job_window])
-        log.info("planned until %s: %d scheduled; %s (re-plan took %.2f s CPU)", f"{end:%Y-%m-%d %H:%M}",
-                 len(plays), counts, time.thread_time() - cpu)
+        log.info(_("planned until {end}: {scheduled} scheduled; {changes} (re-plan took {cpu:.2f} s CPU)").format(
+            end=f"{end:%Y-%m-%d %H:%M}", scheduled=len(plays), changes=counts, cpu=time.thread_time() - cpu))
 
     def _sync(self, occurrences: Any, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> str:
         if occurrences is None:
-            return "no plan could be read: kept the plays in the log"
+            return _("no plan could be read: kept the plays in the log")
         rows = [_occurrence(occ, self.zone, self.village_output.get(occ.village, "spool")) for occ in occurrences
                 if start <= occ.at.replace(tzinfo=self.zone) <= end and occ.village in self.local_villages]
         added, changed, cancelled = self.playlog.sync(rows, (start, end), now, keep_scripts=self.inputs.unreadable)
         for pid in cancelled:
             self._unschedule(pid)
-        return f"{len(added)} new, {len(changed)} changed, {len(cancelled)} cancelled"
+        return _("{added} new, {changed} changed, {cancelled} cancelled").format(added=len(added), changed=len(changed),
+                                                                                cancelled=len(cancelled))
 
     def _to_render(self, plays: list[Play]) -> list[Play]:
         """Plays whose programme is not ready, or was last rendered from other inputs than today's."""
@@ -190,7 +194,8 @@ class Daemon:
                 except (sqlite3.Error, OSError) as exc:
                     self.health.playlog_down(self.playlog.path, exc)
                 except Exception as exc:
-                    self.health.report("render", f"the render thread hit {type(exc).__name__}: {exc}")
+                    self.health.report("render", _("the render thread hit {kind}: {error}").format(
+                        kind=type(exc).__name__, error=exc))
         finally:
             self.renderer.close()
 
@@ -208,15 +213,18 @@ class Daemon:
             try:
                 result = self.renderer.render(job.request)
             except Exception as exc:  # a broken renderer must not end the render thread
-                result = RenderResult.failure(job.request.key, f"renderer: {type(exc).__name__}: {exc}")
+                result = RenderResult.failure(job.request.key, _("renderer: {kind}: {error}").format(
+                    kind=type(exc).__name__, error=exc))
             self._store(job, result)
             if result.ok:
                 self._rendered_with[job.request.key] = inputs
         finally:
             self.queue.done(job)
         if self.queue.idle() and self._rendered:
-            log.info("rendered %d programme(s) ahead, %d could not be rendered",
-                     self._rendered[True], self._rendered[False])
+            done = self._rendered[True]
+            log.info(ngettext("rendered {done} programme ahead, {failed} could not be rendered",
+                              "rendered {done} programmes ahead, {failed} could not be rendered", done).format(
+                done=done, failed=self._rendered[False]))
             self._rendered.clear()
 
     def _store(self, job: RenderJob, result: RenderResult) -> None:
@@ -225,7 +233,7 @@ class Daemon:
         self._rendered[result.ok] += 1
         script = job.request.script
         if result.ok:
-            self.health.clear(f"render:{script}", f"script '{script}' renders again")
+            self.health.clear(f"render:{script}", _("script '{script}' renders again").format(script=script))
         for pid in job.plays:
             play = self.playlog.get(pid)
             if play is None or play.state != "scheduled" or request_for(play).key != job.request.key:
@@ -244,12 +252,14 @@ class Daemon:
                 self.playlog.set_rendered(play.id, last.programme_path or "", last.programme_hash or "",
                                           last.languages, now)
             self.playlog.set_render_error(play.id, error, now, keep_ready=True)
-            self.health.report(f"render:{play.script}", f"script '{play.script}' cannot be rendered, its plays "
-                                                        f"air the last good programme: {error}")
+            self.health.report(f"render:{play.script}", _("script '{script}' cannot be rendered, its plays air the "
+                                                          "last good programme: {error}").format(script=play.script,
+                                                                                                 error=error))
         else:
             self.playlog.set_render_error(play.id, error, now)
-            self.health.report(f"render:{play.script}", f"script '{play.script}' cannot be rendered for "
-                                                        f"{play.village}: {error}")
+            self.health.report(f"render:{play.script}", _("script '{script}' cannot be rendered for {village}: "
+                                                          "{error}").format(script=play.script, village=play.village,
+                                                                            error=error))
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -257,13 +267,13 @@ class Daemon:
         """Stop players a killed daemon left behind, settle what the last run left (interrupted, missed),
         then plan; jobs stay paused until resumed. ``last_seen``: when the previous daemon last beat."""
         for message in self.records.reap_all():
-            log.warning("%s, left by a daemon that did not stop cleanly", message)
+            log.warning(_("{problem}, left by a daemon that did not stop cleanly").format(problem=message))
         if (self.deployment.state_dir / OLD_JOB_STORE).exists():
-            log.info("%s is no longer used (jobs are derived from the play log at every start); it can be deleted",
-                     self.deployment.state_dir / OLD_JOB_STORE)
+            log.info(_("{path} is no longer used (jobs are derived from the play log at every start); it can be "
+                       "deleted").format(path=self.deployment.state_dir / OLD_JOB_STORE))
         for pid, new_state in self.playlog.recover(self.clock.now(), self.grace, self.config.replay_interrupted,
                                                    last_seen):
-            log.warning("%s: %s after restart", pid, new_state)
+            log.warning(_("{play}: {state} after restart").format(play=pid, state=show_state(new_state)))
         with airtime_priority():  # the scheduler's thread, and the job threads it starts, run real-time if allowed
             self.scheduler.start(paused=True)
         self.replan()

@@ -17,6 +17,7 @@ from pathlib import Path
 from outreach.daemon.planning import stamp
 from outreach.deployment import Deployment, Profile, Village
 from outreach.fleet.content import ContentStore
+from outreach.i18n import _
 from outreach.node.bundle import FileRef, Item, Manifest
 from outreach.worker import Renderer, RenderRequest, RenderResult
 
@@ -60,7 +61,7 @@ class Builder:
         profile, zone = deployment.profile, deployment.zone
         nodes = node_villages(profile)
         start, end = horizon(now.astimezone(zone), profile.fleet.bundle_days)
-        _, _, expansion = plan_for(deployment, start.date(), end.date(), plans_dir=plans_dir)
+        _plans, _events, expansion = plan_for(deployment, start.date(), end.date(), plans_dir=plans_dir)
         inputs = render_stamp(deployment)
         if inputs != self._inputs:  # scripts, profile or recordings changed: render afresh, in a fresh worker
             self._results.clear()
@@ -95,9 +96,11 @@ class Builder:
             try:
                 result = self.renderer.render(request)
             except Exception as exc:  # a broken renderer must not stop the other nodes' bundles
-                result = RenderResult.failure(request.key, f"renderer: {type(exc).__name__}: {exc}")
+                result = RenderResult.failure(request.key, _("renderer: {kind}: {error}").format(
+                    kind=type(exc).__name__, error=exc))
             if not result.ok:
-                log.warning("cannot render %s for %s: %s", request.script, request.village, result.error)
+                log.warning(_("cannot render {script} for {village}: {error}").format(
+                    script=request.script, village=request.village, error=result.error))
             ref = self.store.add(Path(result.path)) if result.ok and result.path else None
             self._results[request.key] = (result, ref)
         return self._results[request.key]

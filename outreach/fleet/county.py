@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from outreach.deployment import FleetConfig
 from outreach.fleet.db import FleetDB
+from outreach.i18n import _
 from outreach.node.link import Endpoint, Link
 from outreach.node.protocol import COUNTY_USER, decode, encode, every_node, parse_topic, topic
 
@@ -54,11 +55,11 @@ class CountyLink:
         if node not in self.villages:
             self.villages = {n.id: n.village for n in self.db.nodes()}
         if node not in self.villages:
-            log.warning("message from unknown node %s on %s", node, leaf)
+            log.warning(_("message from unknown node {node} on {leaf}").format(node=node, leaf=leaf))
             return
         body = decode(payload)
         if body is None:
-            log.warning("%s sent a %s message that is not a JSON object", node, leaf)
+            log.warning(_("{node} sent a {leaf} message that is not a JSON object").format(node=node, leaf=leaf))
         elif leaf == "status":
             self.db.save_status(node, body, self.now())
         elif leaf == "plays":
@@ -73,7 +74,8 @@ class CountyLink:
         self.db.seen(node, now)
         refused = [r for r in reports if isinstance(r, dict) and r.get("kind") == "refusal"]
         for report in refused:
-            log.error("node %s refused a bundle: %s", node, (report.get("body") or {}).get("reason"))
+            log.error(_("node {node} refused a bundle: {reason}").format(
+                node=node, reason=(report.get("body") or {}).get("reason")))
         if receipts:
             self.link.publish(topic(self.county, node, "ack"), encode({"receipts": receipts}))
 

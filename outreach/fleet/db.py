@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach.fleet.broker import Account
+from outreach.i18n import _
 from outreach.node.bundle import Manifest
 from outreach.node.sqlite import connect
 from outreach.playlog import Play
@@ -193,12 +194,13 @@ class FleetDB:
                 try:
                     rid, rev = str(report["id"]), int(report["rev"])
                 except (KeyError, TypeError, ValueError):
-                    log.warning("node %s sent a report without id or revision", node)
+                    log.warning(_("node {node} sent a report without id or revision").format(node=node))
                     continue
                 try:
                     self._store(conn, node, village, rid, rev, report, now)
                 except (KeyError, TypeError, ValueError, AttributeError, sqlite3.IntegrityError) as exc:
-                    log.warning("node %s: report %s not kept (%s: %s)", node, rid, type(exc).__name__, exc)
+                    log.warning(_("node {node}: report {report} not kept ({kind}: {error})").format(
+                        node=node, report=rid, kind=type(exc).__name__, error=exc))
                 receipts.append((rid, rev))
             conn.execute("COMMIT")
         return receipts
@@ -213,7 +215,8 @@ class FleetDB:
         elif report["kind"] == "play" and body.get("village") == village:
             self._store_play(conn, node, rid, rev, body, now)
         else:
-            raise ValueError(f"a {report['kind']} report about village {body.get('village')}, not {village}")
+            raise ValueError(_("a {kind} report about village {village}, not {expected}").format(
+                kind=report["kind"], village=body.get("village"), expected=village))
 
     def _store_play(self, conn: sqlite3.Connection, node: str, rid: str, rev: int, body: dict[str, Any],
                     now: dt.datetime) -> None:

@@ -20,6 +20,7 @@ from outreach.fleet.content import ContentStore
 from outreach.fleet.db import FleetDB
 from outreach.fleet.paths import FleetError, FleetPaths
 from outreach.fleet.sign import issue, load_key
+from outreach.i18n import _
 from outreach.media import write_atomic
 from outreach.node.holdings import BUNDLE_FILE, CONTENT_DIR
 from outreach.worker import Renderer, WorkerRenderer
@@ -38,11 +39,12 @@ class Exported:
 def export_bundle(deployment: Deployment, node: str, folder: Path, now: dt.datetime,
                   renderer: Renderer | None = None) -> Exported:
     if node not in node_villages(deployment.profile):
-        raise FleetError(f"no village has `node: {node}` in {deployment.profile_path.name}")
+        raise FleetError(_("no village has `node: {node}` in {profile}").format(
+            node=node, profile=deployment.profile_path.name))
     paths = FleetPaths.of(deployment)
     db = FleetDB(paths.db)
     if node not in {n.id for n in db.nodes()}:
-        raise FleetError(f"node {node} is not provisioned: outreach fleet add-node {node}")
+        raise FleetError(_("node {node} is not provisioned: outreach fleet add-node {node}").format(node=node))
     key = load_key(paths)
     store = ContentStore(paths.content)
     builder = Builder(renderer or WorkerRenderer(deployment.root), store)
@@ -56,7 +58,7 @@ def export_bundle(deployment: Deployment, node: str, folder: Path, now: dt.datet
     for ref in draft.files.values():
         source = store.find(ref.sha256)
         if source is None:
-            raise FleetError(f"file {ref.name} is missing from {store.folder}")
+            raise FleetError(_("file {name} is missing from {folder}").format(name=ref.name, folder=store.folder))
         shutil.copyfile(source, content / ref.name)
     write_atomic(folder / BUNDLE_FILE, issued.envelope)
     return Exported(node, issued.sequence, len(draft.items), len(draft.files),

@@ -24,6 +24,7 @@ from outreach.fleet.build import node_villages
 from outreach.fleet.db import FleetDB
 from outreach.fleet.paths import FleetError, FleetPaths, write_private
 from outreach.fleet.sign import ensure_key, public_key_hex
+from outreach.i18n import _
 from outreach.node.config import BrokerLink, NodeConfig
 from outreach.node.protocol import COUNTY_USER
 
@@ -48,13 +49,13 @@ def add_node(deployment: Deployment, node: str, now: dt.datetime, renew: bool = 
     profile = deployment.profile
     village = node_villages(profile).get(node)
     if village is None:
-        raise FleetError(f"no village has `node: {node}` in {deployment.profile_path.name}: "
-                         "add it to the village this node serves, then run this again")
+        raise FleetError(_("no village has `node: {node}` in {profile}: add it to the village this node serves, "
+                           "then run this again").format(node=node, profile=deployment.profile_path.name))
     paths = FleetPaths.of(deployment)
     db = FleetDB(paths.db)
     if not renew and any(n.id == node for n in db.nodes()):
-        raise FleetError(f"node {node} is already provisioned; --renew issues new credentials (the old ones stop "
-                         "working)")
+        raise FleetError(_("node {node} is already provisioned; --renew issues new credentials (the old ones stop "
+                           "working)").format(node=node))
     new_key = ensure_key(paths)
     if not paths.county_secret.exists():
         secret = secrets.token_urlsafe(24)

@@ -28,6 +28,7 @@ from outreach.fleet.county import CountyLink, county_endpoint
 from outreach.fleet.db import FleetDB
 from outreach.fleet.paths import FleetError, FleetPaths
 from outreach.fleet.sign import Issued, issue, load_key
+from outreach.i18n import _, ngettext
 from outreach.worker import Renderer, WorkerRenderer
 
 log = logging.getLogger("outreach.fleet")
@@ -38,18 +39,19 @@ class FleetService:
                  ) -> None:
         fleet = deployment.profile.fleet
         if not fleet.enabled:
-            raise FleetError("fleet.enabled is false in schedules/deployment.yaml: no node gets bundles")
+            raise FleetError(_("fleet.enabled is false in schedules/deployment.yaml: no node gets bundles"))
         self.deployment = deployment
         self.plans_dir = plans_dir or deployment.plans_dir
         self.paths = FleetPaths.of(deployment)
         self.key = load_key(self.paths)
         self.db = FleetDB(self.paths.db)
         if not self.db.nodes():
-            raise FleetError("no node is provisioned yet: outreach fleet add-node ID")
+            raise FleetError(_("no node is provisioned yet: outreach fleet add-node ID"))
         try:
             secret = self.paths.county_secret.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
-            raise FleetError(f"{self.paths.county_secret} is missing: run outreach fleet add-node again") from None
+            raise FleetError(_("{path} is missing: run outreach fleet add-node again").format(
+                path=self.paths.county_secret)) from None
         self.store = ContentStore(self.paths.content)
         self.builder = Builder(renderer or WorkerRenderer(deployment.root), self.store)
         self.content = ContentServer(self.store, self.db, (fleet.listen, fleet.content_port), self.now)
@@ -78,17 +80,19 @@ class FleetService:
                 if result.new:
                     issued.append(result)
         except Exception as exc:  # a broken plan or profile must not stop the bundles already out
-            log.error("re-plan failed, the nodes keep the bundles they hold: %s", exc)
+            log.error(_("re-plan failed, the nodes keep the bundles they hold: {error}").format(error=exc))
             return issued
         self.store.prune(self.db.files_in_use() | self.builder.files())
-        log.info("fleet re-planned: %d new bundle(s)%s", len(issued),
-                 "".join(f"; {i.node} -> {i.sequence}" for i in issued))
+        log.info(ngettext("fleet re-planned: {count} new bundle{bundles}",
+                          "fleet re-planned: {count} new bundles{bundles}", len(issued)).format(
+            count=len(issued), bundles="".join(f"; {i.node} -> {i.sequence}" for i in issued)))
         return issued
 
     def start(self) -> None:
         self.content.start()
         self.county.start()
-        log.info("content endpoint on %s:%d", *self.content.httpd.server_address[:2])
+        host, port = self.content.httpd.server_address[:2]
+        log.info(_("content endpoint on {host}:{port}").format(host=host, port=port))
         self.replan()
 
     def stop(self) -> None:
@@ -109,7 +113,7 @@ class FleetService:
             finally:
                 self.stop()
                 self.heartbeat.close()
-                log.info("fleet stopped")
+                log.info(_("fleet stopped"))
         return 0
 
     def _watch(self, exit_after: float | None) -> None:

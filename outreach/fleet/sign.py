@@ -14,6 +14,7 @@ from nacl.signing import SigningKey
 
 from outreach.fleet.db import FleetDB
 from outreach.fleet.paths import FleetError, FleetPaths, write_private
+from outreach.i18n import _
 from outreach.node.bundle import Envelope, Manifest
 
 
@@ -31,9 +32,10 @@ def load_key(paths: FleetPaths) -> SigningKey:
     try:
         return SigningKey(bytes.fromhex(paths.key.read_text(encoding="utf-8").strip()))
     except FileNotFoundError:
-        raise FleetError(f"no county key at {paths.key}: provision a node first (outreach fleet add-node ID)") from None
+        raise FleetError(_("no county key at {path}: provision a node first (outreach fleet add-node ID)").format(
+            path=paths.key)) from None
     except ValueError:
-        raise FleetError(f"{paths.key} is not an Ed25519 key") from None
+        raise FleetError(_("{path} is not an Ed25519 key").format(path=paths.key)) from None
 
 
 def public_key_hex(paths: FleetPaths) -> str:

@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from outreach.errors import OrthographyError
+from outreach.errors import OrthographyError, Said, said
+from outreach.i18n import N_, _
 
 NATIVE_INITIALS: dict[str, str] = {
     "b": "p", "mb": "ɓ", "m": "m", "f": "f", "w": "w",
@@ -125,15 +126,20 @@ class Syllable:
 
 @dataclass(frozen=True)
 class SpellingIssue:
-    """Why a word does not parse: the word, where it starts, where it breaks, and why."""
+    """Why a word does not parse: the word, where it starts, where it breaks, and why (``reason`` is English, as
+    JSON keeps it; ``errors.shown`` of it, and ``str`` of the issue, are in the user's language)."""
 
     word: str
     offset: int
     position: int
     reason: str
 
+    def said(self) -> Said:
+        return said(N_("'{word}' (column {column}): {reason}"), word=self.word, column=self.offset + 1,
+                    reason=self.reason)
+
     def __str__(self) -> str:
-        return f"'{self.word}' (column {self.offset + 1}): {self.reason}"
+        return self.said().shown
 
 
 def _candidates(word: str, start: int) -> list[Syllable]:
@@ -196,41 +202,44 @@ def _rank(path: tuple[Syllable, ...]) -> tuple[int, int]:
 
 def _diagnose(word: str, lower: str, reached: int, offset: int) -> SpellingIssue:
     if not re.fullmatch(r"[a-z]+", lower):
-        return SpellingIssue(word, offset, 0, f"'{word}' is not a word in Latin letters a-z")
+        return SpellingIssue(word, offset, 0, said(N_("'{word}' is not a word in Latin letters a-z"), word=word))
     rest = lower[reached:]
-    before = f" after '{word[:reached]}'" if reached else ""
+    after = said(N_(" after '{start}'"), start=word[:reached]) if reached else Said("")
     m = re.match(r"[^aeiou]*", rest)
     cons = m.group(0) if m else ""
     if cons == rest:
-        hint = ""
-        if "w" in rest[1:]:
-            hint = "; the 1981 draft wrote [ɯ] as 'w', the 1985 orthography writes 'e'"
-        return SpellingIssue(word, offset, reached, f"'{word[reached:]}'{before} has no vowel{hint}")
+        hint = said(N_("; the 1981 draft wrote [ɯ] as 'w', the 1985 orthography writes 'e'")) \
+            if "w" in rest[1:] else Said("")
+        return SpellingIssue(word, offset, reached, said(N_("'{rest}'{after} has no vowel{hint}"),
+                                                         rest=word[reached:], after=after, hint=hint))
     if cons and cons not in NATIVE_INITIALS and cons not in LOAN_INITIALS:
-        return SpellingIssue(word, offset, reached, f"unknown initial '{cons}'{before}")
+        return SpellingIssue(word, offset, reached, said(N_("unknown initial '{initial}'{after}"), initial=cons,
+                                                         after=after))
     body = rest[len(cons):]
     final = re.match(r"[aeiou]+(?:ng|[mnbdg])?", body).group(0)  # type: ignore[union-attr]
     syllable = cons + final
     if final not in ALL_FINALS:
-        return SpellingIssue(word, offset, reached, f"impossible final '{final}' in '{syllable}'{before}")
+        return SpellingIssue(word, offset, reached, said(N_("impossible final '{final}' in '{syllable}'{after}"),
+                                                         final=final, syllable=syllable, after=after))
     tone_char = body[len(final):len(final) + 1]
     if cons == "v" and final in NATIVE_FINALS and tone_char in NATIVE_TONES:
-        reason = (f"'v' is written only in Mandarin loans; the native [v]~[w] initial is written 'w' "
-                  f"('w{final}{tone_char}', not '{syllable}{tone_char}')")
+        reason = N_("'v' is written only in Mandarin loans; the native [v]~[w] initial is written 'w' "
+                    "('{native}', not '{written}'){after}")
     elif final not in NATIVE_FINALS or cons in LOAN_INITIALS:
-        reason = f"'{syllable}' is a loan syllable and needs a loan tone letter (y f j q)"
+        reason = N_("'{syllable}' is a loan syllable and needs a loan tone letter (y f j q){after}")
     elif NATIVE_FINALS[final][1] == "stop":
-        reason = f"'{syllable}' ends in a stop and takes 't' (tone 7) or nothing (tone 8)"
+        reason = N_("'{syllable}' ends in a stop and takes 't' (tone 7) or nothing (tone 8){after}")
     else:
-        reason = f"missing tone letter after '{syllable}' (one of l z c x s h, or y f j q in loans)"
-    return SpellingIssue(word, offset, reached, reason + before)
+        reason = N_("missing tone letter after '{syllable}' (one of l z c x s h, or y f j q in loans){after}")
+    return SpellingIssue(word, offset, reached, said(reason, syllable=syllable, after=after,
+                                                     native=f"w{final}{tone_char}", written=syllable + tone_char))
 
 
 def syllables(word: str) -> list[Syllable]:
     """Split one written word into syllables; raises OrthographyError when it does not parse."""
     parsed, reached = _parse(word.lower())
     if parsed is None:
-        raise OrthographyError(str(_diagnose(word, word.lower(), reached, 0)))
+        raise OrthographyError.saying(_diagnose(word, word.lower(), reached, 0).said())
     return _restore_case(word, parsed)
 
 
@@ -324,7 +333,7 @@ def numeral(n: int) -> str:
     forms idt (1) and nyih (2) inside compounds (xibidt 11, nyihxib 20, xibrogt 16).
     """
     if not 1 <= n <= 99:
-        raise ValueError(f"Bouyei numerals are known for 1-99, not {n}")
+        raise ValueError(_("Bouyei numerals are known for 1-99, not {n}").format(n=n))
     if n < 10:
         return UNITS[n]
     tens, unit = divmod(n, 10)

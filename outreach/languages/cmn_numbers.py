@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from outreach.i18n import _
+
 DIGITS = "零一二三四五六七八九"
 HAN_DIGITS = frozenset("零一二三四五六七八九十幺两〇")
 
@@ -72,7 +74,7 @@ def cardinal(number: str, liang: bool = False) -> str:
     except (ValueError, TypeError, KeyError) as exc:
         if re.fullmatch(r"\d+(?:\.\d+)?", text, re.ASCII):
             return read_digits(text, yao=False).replace(".", "点")
-        raise ValueError(f"not a number: {number!r}") from exc
+        raise ValueError(_("not a number: {value!r}").format(value=number)) from exc
     if spoken == "二":
         return "两" if liang else spoken
     spoken = re.sub(r"^二(?=[百千万亿])", "两", spoken)

@@ -17,6 +17,7 @@ from importlib import resources
 import yaml
 
 from outreach.errors import ConfigError
+from outreach.i18n import _
 
 HAN = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 SYLLABLE = re.compile(r"^[a-z]+[1-5]$")
@@ -34,7 +35,8 @@ def phrase_data() -> dict:
     for word, reading in (data.get("phrases") or {}).items():
         syllables = str(reading).split()
         if len(syllables) != len(word) or not all(SYLLABLE.match(s) for s in syllables):
-            raise ConfigError(f"cmn_phrases.yaml: '{word}' needs one tone-numbered syllable per character")
+            raise ConfigError(_("cmn_phrases.yaml: '{word}' needs one tone-numbered syllable per character").format(
+                word=word))
     return data
 
 

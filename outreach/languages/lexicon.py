@@ -16,6 +16,7 @@ from typing import Any
 
 from outreach.datafile import display_path, read_text
 from outreach.errors import ConfigError
+from outreach.i18n import _, ngettext
 from outreach.languages import bouyei
 
 LOW_CONFIDENCE = ("low", "medium-low", "unknown")
@@ -42,9 +43,10 @@ class Entry:
 def _entry(row: dict[str | Any, Any], where: str, line: int) -> Entry:
     form = str(row["form"] or "").strip()
     if not form:
-        raise ConfigError(f"{where}:{line}: empty form")
+        raise ConfigError(_("{where}:{line}: empty form").format(where=where, line=line))
     if not row["source"]:
-        raise ConfigError(f"{where}:{line}: '{form}' has no source; every word needs one")
+        raise ConfigError(_("{where}:{line}: '{form}' has no source; every word needs one").format(
+            where=where, line=line, form=form))
     return Entry(**{c: str(row[c] or "").strip() for c in COLUMNS})
 
 
@@ -66,10 +68,12 @@ class Lexicon:
         try:
             missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise ConfigError(f"{where}: missing column(s) {', '.join(missing)}")
+                raise ConfigError(ngettext("{where}: missing column {columns}", "{where}: missing columns {columns}",
+                                           len(missing)).format(where=where, columns=", ".join(missing)))
             entries = {entry.form.lower(): entry for entry in (_entry(row, where, reader.line_num) for row in reader)}
         except csv.Error as exc:
-            raise ConfigError(f"{where}:{reader.reader.line_num}: not a CSV row ({exc})") from None
+            raise ConfigError(_("{where}:{line}: not a CSV row ({error})").format(
+                where=where, line=reader.reader.line_num, error=exc)) from None
         return cls(entries, path)
 
     def lookup(self, word: str) -> Entry | None:

@@ -17,6 +17,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.languages import cmn_numbers, cmn_pinyin
 from outreach.languages.cmn_numbers import read_digits, read_number
 
@@ -53,9 +54,9 @@ def finite(value: int | float | str) -> int | float | str:
     try:
         number = float(str(value).replace(",", ""))
     except ValueError:
-        raise NumberError(f"not a number: {value!r}") from None
+        raise NumberError(_("not a number: {value!r}").format(value=value)) from None
     if not math.isfinite(number):
-        raise NumberError(f"{value!r} is not a finite number")
+        raise NumberError(_("{value!r} is not a finite number").format(value=value))
     return value
 
 

@@ -16,9 +16,26 @@ from enum import StrEnum
 from pathlib import Path
 
 from outreach.deployment import Deployment
+from outreach.i18n import N_, _, show_date, show_number
 from outreach.ledger.items import Item, left, resolve_item, stock_lines
 from outreach.ledger.places import Place, resolve_place
 from outreach.ledger.store import ENTRY_KINDS, LedgerError, connect, stamp
+
+
+FUTURE = {
+    "delivery": N_("the delivery date {day} is in the future (today is {today}): record it once it happened"),
+    "event": N_("the event date {day} is in the future (today is {today}): record it once it happened"),
+}
+NO_SUCH = {
+    "run": N_("there is no run {id} in the ledger"),
+    "delivery": N_("there is no delivery {id} in the ledger"),
+    "event": N_("there is no event {id} in the ledger"),
+}
+ALREADY = {
+    "run": N_("run {id} was already reversed"),
+    "delivery": N_("delivery {id} was already reversed"),
+    "event": N_("event {id} was already reversed"),
+}
 
 
 class EventKind(StrEnum):
@@ -68,18 +85,20 @@ class EventRequest:
 
 def _not_future(day: dt.date, now: dt.datetime, what: str) -> None:
     if day > now.date():
-        raise LedgerError(f"the {what} date {day} is in the future (today is {now.date()}): record it once it happened")
+        raise LedgerError(_(FUTURE[what]).format(day=show_date(day), today=show_date(now.date())))
 
 
 def _draw(conn: sqlite3.Connection, item: Item, quantity: int, force: bool) -> None:
     """Refuse to give out more than is left, unless forced (the ledger is behind a real delivery)."""
     if quantity <= 0:
-        raise LedgerError(f"the quantity of {item} must be at least 1 (got {quantity})")
+        raise LedgerError(_("the quantity of {item} must be at least 1 (got {quantity})").format(item=item,
+                                                                                            quantity=quantity))
     available = left(conn, item)
     if quantity > available and not force:
         raise LedgerError(
-            f"only {max(available, 0)} of {item} in stock, not {quantity}: deliver fewer, record the print run first, "
-            "or use --force when the material really went out"
+            _("only {available} of {item} in stock, not {quantity}: deliver fewer, record the print run first, "
+              "or use --force when the material really went out").format(
+                available=show_number(max(available, 0)), item=item, quantity=show_number(quantity))
         )
 
 
@@ -96,14 +115,15 @@ def _insert_delivery(conn: sqlite3.Connection, item: Item, quantity: int, place:
 
 def _reverse(conn: sqlite3.Connection, entry: str, entry_id: int, reason: str, stamp_by: tuple[str, str]) -> int:
     if entry not in ENTRY_KINDS:
-        raise LedgerError(f"unknown entry kind '{entry}' (kinds: {', '.join(ENTRY_KINDS)})")
+        raise LedgerError(_("unknown entry kind '{entry}' (kinds: {kinds})").format(entry=entry,
+                                                                                 kinds=", ".join(ENTRY_KINDS)))
     if not reason.strip():
-        raise LedgerError("say why the entry is reversed (--reason): the reversal stays in the ledger for good")
+        raise LedgerError(_("say why the entry is reversed (--reason): the reversal stays in the ledger for good"))
     table = {"run": "print_runs", "delivery": "deliveries", "event": "events"}[entry]
     if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (entry_id,)).fetchone() is None:
-        raise LedgerError(f"there is no {entry} {entry_id} in the ledger")
+        raise LedgerError(_(NO_SUCH[entry]).format(id=entry_id))
     if conn.execute("SELECT 1 FROM reversals WHERE entry = ? AND entry_id = ?", (entry, entry_id)).fetchone():
-        raise LedgerError(f"{entry} {entry_id} was already reversed")
+        raise LedgerError(_(ALREADY[entry]).format(id=entry_id))
     cur = conn.execute("INSERT INTO reversals (entry, entry_id, reason, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?)",
                        (entry, entry_id, reason.strip(), *stamp_by))
     return int(cur.lastrowid or 0)
@@ -128,15 +148,16 @@ def _check_event(request: EventRequest) -> tuple[EventKind, list[str]]:
     try:
         kind = EventKind(request.kind)
     except ValueError:
-        raise LedgerError(f"unknown event kind '{request.kind}' (kinds: {', '.join(EventKind)})") from None
+        raise LedgerError(_("unknown event kind '{kind}' (kinds: {kinds})").format(
+            kind=request.kind, kinds=", ".join(EventKind))) from None
     officers = [o.strip() for o in request.officers if o.strip()]
     if not officers:
-        raise LedgerError("name at least one officer who ran the event (--officer)")
+        raise LedgerError(_("name at least one officer who ran the event (--officer)"))
     if request.reached < 0 or request.consultations < 0:
-        raise LedgerError("people reached and consultations are counts: 0 or more")
+        raise LedgerError(_("people reached and consultations are counts: 0 or more"))
     missing = [str(p) for p in request.photos if not Path(p).is_file()]
     if missing:
-        raise LedgerError(f"photo not found: {', '.join(missing)}")
+        raise LedgerError(_("photo not found: {paths}").format(paths=", ".join(missing)))
     return kind, officers
 
 
@@ -177,7 +198,7 @@ def reverse(deployment: Deployment, entry: str, entry_id: int, reason: str, by: 
             (entry_id,))} if entry == "run" else set()
         short = [line for line in stock_lines(conn) if line.in_stock < 0 and (line.kind, line.script) in made]
         if short and not force:
-            listed = ", ".join(f"{s.kind}:{s.script} ({s.in_stock})" for s in short)
-            raise LedgerError(f"reversing run {entry_id} leaves less than nothing in stock: {listed}; "
-                                "reverse those deliveries first, or use --force")
+            listed = ", ".join(f"{s.kind}:{s.script} ({show_number(s.in_stock)})" for s in short)
+            raise LedgerError(_("reversing run {id} leaves less than nothing in stock: {items}; "
+                                "reverse those deliveries first, or use --force").format(id=entry_id, items=listed))
     return reversal

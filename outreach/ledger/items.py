@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from outreach.i18n import _
 from outreach.ledger.store import LIVE_DELIVERIES, LIVE_RUNS, LedgerError, reading
 
 
@@ -75,34 +76,37 @@ def stock(path: Path) -> list[StockLine]:
 
 def _run_item(conn: sqlite3.Connection, spec: str, run_part: str, script: str) -> Item:
     if not run_part.isdigit():
-        raise LedgerError(f"'{spec}': a run is named run:NUMBER (see `outreach ledger`)")
+        raise LedgerError(_("'{spec}': a run is named run:NUMBER (see `outreach ledger`)").format(spec=spec))
     run = conn.execute(f"SELECT r.id, r.layout FROM print_runs r WHERE r.id = ? AND {LIVE_RUNS}",
                        (int(run_part),)).fetchone()
     if run is None:
-        raise LedgerError(f"'{spec}': there is no print run {run_part} (or it was reversed); see `outreach ledger`")
+        raise LedgerError(_("'{spec}': there is no print run {run} (or it was reversed); see `outreach ledger`")
+                          .format(spec=spec, run=run_part))
     scripts = [r[0] for r in conn.execute("SELECT DISTINCT script FROM print_items WHERE run_id = ?", (run["id"],))]
     if script and script not in scripts:
-        raise LedgerError(f"'{spec}': run {run_part} printed {', '.join(scripts)}, not {script}")
+        raise LedgerError(_("'{spec}': run {run} printed {scripts}, not {script}").format(
+            spec=spec, run=run_part, scripts=", ".join(scripts), script=script))
     if not script and len(scripts) != 1:
         options = ", ".join(f"run:{run_part}:{s}" for s in scripts)
-        raise LedgerError(f"'{spec}': run {run_part} printed several scripts; name one: {options}")
+        raise LedgerError(_("'{spec}': run {run} printed several scripts; name one: {options}").format(
+            spec=spec, run=run_part, options=options))
     return Item(run["layout"], script or scripts[0], int(run["id"]))
 
 
 def resolve_item(conn: sqlite3.Connection, spec: str) -> Item:
     """``run:N[:SCRIPT]``, ``KIND:SCRIPT`` or ``KIND`` -> the item; what was never printed is an error."""
-    head, _, rest = spec.strip().partition(":")
+    head, _sep, rest = spec.strip().partition(":")
     if head == "run":
-        run_part, _, script = rest.partition(":")
+        run_part, _sep, script = rest.partition(":")
         return _run_item(conn, spec, run_part, script)
     known = sorted(printed_pool(conn))
     matches = [(k, s) for k, s in known if k == head and (not rest or s == rest)]
     if len(matches) == 1:
         return Item(*matches[0])
-    listed = ", ".join(f"{k}:{s}" for k, s in (matches or known)) or "nothing has been printed yet"
+    listed = ", ".join(f"{k}:{s}" for k, s in (matches or known)) or _("nothing has been printed yet")
     if len(matches) > 1:
-        raise LedgerError(f"'{spec}' could be any of {listed}: name one")
-    raise LedgerError(f"nothing printed as '{spec}' (printed: {listed})")
+        raise LedgerError(_("'{spec}' could be any of {listed}: name one").format(spec=spec, listed=listed))
+    raise LedgerError(_("nothing printed as '{spec}' (printed: {listed})").format(spec=spec, listed=listed))
 
 
 def left(conn: sqlite3.Connection, item: Item) -> int:

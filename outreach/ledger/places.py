@@ -10,9 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from outreach.deployment import Profile
+from outreach.i18n import N_, _
 from outreach.ledger.store import LedgerError
 
 PLACE_TYPES = ("village", "school", "community", "workplace", "market")
+UNKNOWN = {
+    "": N_("unknown village, school, community, workplace or market '{id}' (known: {known}); "
+           "add it to schedules/deployment.yaml first"),
+    "village": N_("unknown village '{id}' (known: {known}); add it to schedules/deployment.yaml first"),
+    "school": N_("unknown school '{id}' (known: {known}); add it to schedules/deployment.yaml first"),
+    "community": N_("unknown community '{id}' (known: {known}); add it to schedules/deployment.yaml first"),
+    "workplace": N_("unknown workplace '{id}' (known: {known}); add it to schedules/deployment.yaml first"),
+    "market": N_("unknown market '{id}' (known: {known}); add it to schedules/deployment.yaml first"),
+}
 _LISTS = {"school": "schools", "community": "communities", "workplace": "workplaces", "market": "markets"}
 
 
@@ -39,11 +49,11 @@ def resolve_place(profile: Profile, spec: str) -> Place:
     if not sep:
         kind, ident = "", kind
     elif kind not in PLACE_TYPES:
-        raise LedgerError(f"unknown place type '{kind}' in '{spec}' (types: {', '.join(PLACE_TYPES)})")
+        raise LedgerError(_("unknown place type '{kind}' in '{spec}' (types: {types})").format(
+            kind=kind, spec=spec, types=", ".join(PLACE_TYPES)))
     candidates = [p for p in places(profile) if p.id == ident and (not kind or p.type == kind)]
     if candidates:
         return candidates[0]
     of_kind = [p for p in places(profile) if not kind or p.type == kind]
-    known = ", ".join(f"{p.type}:{p.id}" for p in of_kind) or "none in the profile"
-    what = kind or "village, school, community, workplace or market"
-    raise LedgerError(f"unknown {what} '{ident}' (known: {known}); add it to schedules/deployment.yaml first")
+    known = ", ".join(f"{p.type}:{p.id}" for p in of_kind) or _("none in the profile")
+    raise LedgerError(_(UNKNOWN[kind]).format(id=ident, known=known))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from outreach.datafile import display_path, set_aside
+from outreach.i18n import _
 from outreach.ledger.store import LIVE_RUNS, LedgerError, connect, reading, reversed_ids, stamp
 
 log = logging.getLogger(__name__)
@@ -61,17 +62,19 @@ class PrintLedger:
                 if not exc.damaged:
                     raise
                 aside = set_aside(self.path)
-                log.warning("%s was damaged (%s): moved aside to %s and kept for the record; "
-                            "this print run starts a new ledger", display_path(self.path), exc, display_path(aside))
+                log.warning(_("{path} was damaged ({error}): moved aside to {aside} and kept for the record; "
+                              "this print run starts a new ledger").format(
+                    path=display_path(self.path), error=exc, aside=display_path(aside)))
             return self._insert(**entry)
         except (LedgerError, OSError) as exc:
-            raise LedgerError(f"{output} was written, but the print run was not recorded in "
-                              f"{display_path(self.path)} ({exc}): note it by hand") from None
+            raise LedgerError(_("{output} was written, but the print run was not recorded in {ledger} ({error}): "
+                                "note it by hand").format(output=output, ledger=display_path(self.path),
+                                                          error=exc)) from None
 
     def _insert(self, *, layout: str, items: list[tuple[str, str]], copies: int, pages: int, output: Path,
                 printed_by: str, draft: bool, when: dt.datetime) -> int:
-        scripts = sorted({s for s, _ in items})
-        villages = sorted({v for _, v in items})
+        scripts = sorted({s for s, _village in items})
+        villages = sorted({v for _script, v in items})
         with connect(self.path) as conn:
             cur = conn.execute(
                 "INSERT INTO print_runs (printed_at, layout, scripts, villages, copies, cards, pages, output,"

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from outreach.datafile import display_path
 from outreach.errors import LedgerError
+from outreach.i18n import _
 
+APPEND_ONLY = "the ledger is append-only: record a reversal or a correction instead"
 TABLES = ("print_runs", "print_items", "deliveries", "events", "reversals")
 ENTRY_KINDS = ("run", "delivery", "event")
 
@@ -86,9 +88,9 @@ CREATE TABLE IF NOT EXISTS reversals (
 );
 """ + "".join(f"""
 CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
-BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: record a reversal or a correction instead'); END;
+BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END;
 CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
-BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: record a reversal or a correction instead'); END;
+BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END;
 """ for table in TABLES)
 
 
@@ -97,11 +99,21 @@ def damaged(exc: sqlite3.Error) -> bool:
     return getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
+def _said(exc: sqlite3.Error) -> str:
+    """SQLite's words, except the triggers' own refusal, which is ours and said in the user's language."""
+    if APPEND_ONLY in str(exc):
+        return _("the ledger is append-only: record a reversal or a correction instead")
+    return str(exc)
+
+
 def _unreadable(path: Path, exc: Exception) -> LedgerError:
     broken = isinstance(exc, sqlite3.Error) and damaged(exc)
-    hint = ("it is damaged: restore it from a backup, or let the next print run move it aside" if broken
-            else "check the state folder")
-    return LedgerError(f"{display_path(path)} cannot be read as a ledger ({exc}): {hint}", damaged=broken)
+    if broken:
+        message = _("{path} cannot be read as a ledger ({error}): it is damaged: restore it from a backup, "
+                    "or let the next print run move it aside")
+    else:
+        message = _("{path} cannot be read as a ledger ({error}): check the state folder")
+    return LedgerError(message.format(path=display_path(path), error=exc), damaged=broken)
 
 
 @contextmanager
@@ -116,10 +128,10 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
             with conn:
                 yield conn
     except sqlite3.IntegrityError as exc:
-        raise LedgerError(f"{display_path(path)}: {exc}") from None
+        raise LedgerError(f"{display_path(path)}: {_said(exc)}") from None
     except sqlite3.OperationalError as exc:
         if "append-only" in str(exc):
-            raise LedgerError(str(exc)) from None
+            raise LedgerError(_said(exc)) from None
         raise _unreadable(path, exc) from None
     except (sqlite3.Error, OSError) as exc:
         raise _unreadable(path, exc) from None

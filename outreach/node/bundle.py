@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from outreach.datafile import StrictModel
 from outreach.errors import OutreachError
+from outreach.i18n import _, ngettext
 
 SHA256 = r"^[0-9a-f]{64}$"
 
@@ -29,7 +30,11 @@ class BundleRefused(OutreachError):
 
     def __init__(self, reason: str, sequence: int | None = None) -> None:
         self.reason, self.sequence = reason, sequence
-        super().__init__(f"bundle refused{f' (sequence {sequence})' if sequence is not None else ''}: {reason}")
+        if sequence is None:
+            super().__init__(_("bundle refused: {reason}").format(reason=reason))
+        else:
+            super().__init__(_("bundle refused (sequence {sequence}): {reason}").format(sequence=sequence,
+                                                                                       reason=reason))
 
 
 class FileRef(StrictModel):
@@ -109,15 +114,18 @@ def open_envelope(data: bytes, public_key: bytes, county: str, node: str) -> Man
     try:
         envelope = Envelope.model_validate_json(data)
     except ValidationError:
-        raise BundleRefused("not a signed bundle") from None
+        raise BundleRefused(_("not a signed bundle")) from None
     try:
         VerifyKey(public_key).verify(envelope.manifest.encode("utf-8"), bytes.fromhex(envelope.signature))
     except (BadSignatureError, ValueError):
-        raise BundleRefused("the signature does not verify against the county's key") from None
+        raise BundleRefused(_("the signature does not verify against the county's key")) from None
     try:
         manifest = Manifest.model_validate_json(envelope.manifest)
     except ValidationError as exc:
-        raise BundleRefused(f"malformed manifest ({exc.error_count()} problem(s))") from None
+        count = exc.error_count()
+        raise BundleRefused(ngettext("malformed manifest ({count} problem)", "malformed manifest ({count} problems)",
+                                     count).format(count=count)) from None
     if manifest.county != county or manifest.node != node:
-        raise BundleRefused(f"made for {manifest.county}/{manifest.node}, not {county}/{node}", manifest.sequence)
+        raise BundleRefused(_("made for {county}/{node}, not {ours}").format(
+            county=manifest.county, node=manifest.node, ours=f"{county}/{node}"), manifest.sequence)
     return manifest

@@ -15,6 +15,7 @@ from pydantic import Field
 from outreach.datafile import StrictModel, load_yaml, validate
 from outreach.deployment import OutputConfig
 from outreach.errors import ConfigError
+from outreach.i18n import _
 
 NAME = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -60,5 +61,6 @@ def load_node_config(path: Path) -> tuple[NodeConfig, Path]:
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{path}: timezone: unknown time zone '{config.timezone}'") from None
+        message = _("{path}: timezone: unknown time zone '{zone}'").format(path=path, zone=config.timezone)
+        raise ConfigError(message) from None
     return config, config.state_path(path.resolve().parent)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.node.bundle import BundleRefused, FileRef
 
 CHUNK = 64 * 1024
@@ -50,7 +51,7 @@ class HttpSource:
             return urllib.request.urlopen(request, timeout=self.timeout, context=self.context)
         except urllib.error.HTTPError as exc:
             exc.close()
-            raise Unreachable(f"{self.base}{path}: HTTP {exc.code} {exc.reason}") from None
+            raise Unreachable(f"{self.base}{path}: HTTP {exc.code} {exc.reason}") from None  # i18n: URL, HTTP status
         except (urllib.error.URLError, OSError) as exc:
             raise Unreachable(f"{self.base}: {getattr(exc, 'reason', exc)}") from None
 
@@ -70,7 +71,8 @@ class HttpSource:
                     moved += len(chunk)
                     self.transferred += len(chunk)
             except OSError as exc:
-                raise Unreachable(f"download of {ref.sha256[:12]} broke off after {moved} bytes: {exc}") from None
+                raise Unreachable(_("download of {file} broke off after {moved} bytes: {error}").format(
+                    file=ref.sha256[:12], moved=moved, error=exc)) from None
         return moved
 
     def clock_offset(self) -> float:
@@ -92,6 +94,6 @@ class FolderSource:
     def fetch(self, ref: FileRef, part: Path) -> int:
         source = self.folder / ref.name
         if not source.is_file():
-            raise BundleRefused(f"file {ref.name} is not in {self.folder}")
+            raise BundleRefused(_("file {name} is not in {folder}").format(name=ref.name, folder=self.folder))
         shutil.copyfile(source, part)
         return ref.size

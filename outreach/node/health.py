@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from outreach.i18n import _, show_moment
 from outreach.node.bundle import Manifest
 from outreach.node.protocol import CLOCK_LIMIT_S, RUNS_OUT_WARNING, iso, software_version
 
@@ -28,21 +29,26 @@ class Observed:
 def clock_warning(offset_s: float | None) -> str | None:
     if offset_s is None or abs(offset_s) <= CLOCK_LIMIT_S:
         return None
-    side = "ahead of" if offset_s < 0 else "behind"
-    return (f"clock is {abs(offset_s):.0f} s {side} the county's (limit {CLOCK_LIMIT_S:.0f} s): "
-            "plays go out at the wrong time until NTP (chrony) sets it right")
+    if offset_s < 0:
+        text = _("clock is {seconds:.0f} s ahead of the county's (limit {limit:.0f} s): plays go out at the wrong "
+                 "time until NTP (chrony) sets it right")
+    else:
+        text = _("clock is {seconds:.0f} s behind the county's (limit {limit:.0f} s): plays go out at the wrong "
+                 "time until NTP (chrony) sets it right")
+    return text.format(seconds=abs(offset_s), limit=CLOCK_LIMIT_S)
 
 
 def runs_out_warning(held: Manifest | None, now: dt.datetime) -> str | None:
     if held is None:
-        return "no bundle held yet: nothing to play until the county's first bundle arrives"
+        return _("no bundle held yet: nothing to play until the county's first bundle arrives")
     left = held.until - now
     if left > RUNS_OUT_WARNING:
         return None
     if left <= dt.timedelta(0):
-        return f"the bundle ran out at {held.until:%Y-%m-%d %H:%M}: nothing more to play until a new one arrives"
-    return (f"the bundle runs out at {held.until:%Y-%m-%d %H:%M} (in {left.total_seconds() / 3600:.1f} h) and "
-            "no newer one has arrived: is the link to the county down?")
+        return _("the bundle ran out at {until}: nothing more to play until a new one arrives").format(
+            until=show_moment(held.until))
+    return _("the bundle runs out at {until} (in {hours:.1f} h) and no newer one has arrived: is the link to the "
+             "county down?").format(until=show_moment(held.until), hours=left.total_seconds() / 3600)
 
 
 @dataclass(frozen=True)

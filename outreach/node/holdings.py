@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from outreach.i18n import _
 from outreach.media import file_sha256, write_atomic
 from outreach.node.bundle import BundleRefused, FileRef, Manifest, open_envelope
 from outreach.node.fetch import Source
@@ -65,7 +66,7 @@ class Holdings:
             try:
                 self._held = open_envelope(path.read_bytes(), self.key, self.county, self.node)
             except BundleRefused as exc:
-                log.error("the bundle held on disk no longer verifies: %s", exc)
+                log.error(_("the bundle held on disk no longer verifies: {error}").format(error=exc))
                 self._held = None
             self._seen = stamp
         return self._held
@@ -84,8 +85,8 @@ class Holdings:
                     and held.content_digest() == manifest.content_digest():
                 return None
             if held is not None and manifest.sequence <= held.sequence:
-                raise BundleRefused(f"sequence {manifest.sequence} is not newer than the {held.sequence} held",
-                                    manifest.sequence)
+                raise BundleRefused(_("sequence {sequence} is not newer than the {held} held").format(
+                    sequence=manifest.sequence, held=held.sequence), manifest.sequence)
             downloaded = sum(self._complete(ref, source, manifest.sequence) for ref in manifest.files.values())
             write_atomic(self.state / BUNDLE_FILE, data)
             added, changed, cancelled = self._install(manifest, playlog, now)
@@ -98,14 +99,14 @@ class Holdings:
         if target.exists():
             if file_sha256(target) == ref.sha256:
                 return 0
-            log.warning("%s: changed on disk, fetching it again", target.name)
+            log.warning(_("{file}: changed on disk, fetching it again").format(file=target.name))
             target.unlink()
         part = target.with_name(target.name + ".part")
         moved = source.fetch(ref, part)
         if file_sha256(part) != ref.sha256:
             part.unlink()
-            raise BundleRefused(f"file {ref.sha256[:12]}{ref.suffix}: what arrived does not have the hash the "
-                                "signed manifest names", sequence)
+            raise BundleRefused(_("file {file}: what arrived does not have the hash the signed manifest names").format(
+                file=ref.sha256[:12] + ref.suffix), sequence)
         os.replace(part, target)
         return moved
 
@@ -122,7 +123,7 @@ class Holdings:
                 playlog.set_rendered(item.id, str(self.path_of(manifest.files[item.file])), item.file,
                                      item.languages, now)
             else:
-                playlog.set_render_error(item.id, item.error or "the county could not render this programme", now)
+                playlog.set_render_error(item.id, item.error or _("the county could not render this programme"), now)
         return len(added), len(changed), len(cancelled)
 
     def _prune(self, manifest: Manifest, playlog: PlayLog) -> None:

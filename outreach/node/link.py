@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 
+from outreach.i18n import _
+
 log = logging.getLogger("outreach.mqtt")
 
 KEEPALIVE = 30
@@ -87,35 +89,37 @@ class Link:
     def _connected(self, client: mqtt.Client, userdata: object, flags: mqtt.ConnectFlags,
                    reason: mqtt.ReasonCode, properties: object) -> None:
         if reason.is_failure:
-            log.error("broker %s:%d refused %s: %s", self.endpoint.host, self.endpoint.port, self.client_id, reason)
+            log.error(_("broker {host}:{port} refused {client}: {reason}").format(
+                host=self.endpoint.host, port=self.endpoint.port, client=self.client_id, reason=reason))
             return
-        log.info("connected to %s:%d as %s", self.endpoint.host, self.endpoint.port, self.endpoint.username)
+        log.info(_("connected to {host}:{port} as {user}").format(
+            host=self.endpoint.host, port=self.endpoint.port, user=self.endpoint.username))
         self.connected.set()
         for topic in self.subscriptions:
-            _, mid = client.subscribe(topic, qos=1)
+            _result, mid = client.subscribe(topic, qos=1)
             if mid is not None:
                 self._pending[mid] = topic
         if self.on_connect is not None:
             try:
                 self.on_connect()
             except Exception:  # must not end the network thread
-                log.exception("after connecting")
+                log.exception(_("after connecting"))
 
     def _disconnected(self, client: mqtt.Client, userdata: object, flags: mqtt.DisconnectFlags,
                       reason: mqtt.ReasonCode, properties: object) -> None:
         if self.connected.is_set():
-            log.warning("lost the broker (%s); reconnecting with back-off", reason)
+            log.warning(_("lost the broker ({reason}); reconnecting with back-off").format(reason=reason))
         self.connected.clear()
 
     def _subscribed(self, client: mqtt.Client, userdata: object, mid: int, reasons: list[mqtt.ReasonCode],
                     properties: object) -> None:
         topic = self._pending.pop(mid, "?")
         if any(r.is_failure for r in reasons):
-            log.error("the broker refused the subscription to %s (not in this client's ACL)", topic)
+            log.error(_("the broker refused the subscription to {topic} (not in this client's ACL)").format(topic=topic))
             self.refused.append(topic)
 
     def _message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         try:
             self.on_message(message.topic, message.payload)
         except Exception:  # a bad message must not end the network thread
-            log.exception("handling a message on %s failed", message.topic)
+            log.exception(_("handling a message on {topic} failed").format(topic=message.topic))

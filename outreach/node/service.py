@@ -28,6 +28,7 @@ from outreach.daemon.health import Health
 from outreach.daemon.instance import InstanceLock
 from outreach.daemon.player import Player
 from outreach.daemon.render_queue import RenderQueue
+from outreach.i18n import N_, _, ngettext, show_moment
 from outreach.node.bundle import BundleRefused
 from outreach.node.config import NodeConfig
 from outreach.node.fetch import HttpSource, Source, Unreachable
@@ -48,6 +49,8 @@ COLLECT_SECONDS = 60.0
 CLOCK_SECONDS = 600.0
 RETRY = (5.0, 300.0)
 WARN_EVERY = dt.timedelta(hours=1)
+AFTER_RESTART = {"interrupted": N_("interrupted"), "scheduled": N_("scheduled"), "missed": N_("missed")}
+"""What a restart made of a play, as its log line says it."""
 
 
 class NodeState:
@@ -160,23 +163,27 @@ class Node:
         try:
             taken = self.disk.take(data, self.source, now)
         except BundleRefused as exc:
-            log.error("%s", exc)
+            log.error("%s", exc)  # the refusal, translated where it was raised
             self.health.last_refusal = {"sequence": exc.sequence, "reason": exc.reason, "at": now.isoformat()}
             self._collect.set()
             return True
         except Unreachable as exc:
-            log.warning("cannot fetch the bundle's files yet (%s); keeping the current bundle", exc)
+            log.warning(_("cannot fetch the bundle's files yet ({error}); keeping the current bundle").format(error=exc))
             return False
         except (OSError, sqlite3.Error) as exc:  # a full disk, say: keep the current bundle, try again later
-            self.problems.report("bundle", f"cannot install the new bundle: {type(exc).__name__}: {exc}")
+            self.problems.report("bundle", _("cannot install the new bundle: {kind}: {error}").format(
+                kind=type(exc).__name__, error=exc))
             return False
         self.problems.clear("bundle")
         if taken is not None:
             self.health.taken_at = self.clock.now()
             self._beat_now.set()  # the county sees the new sequence now, not a heartbeat later
-            log.info("took bundle %d until %s: %d new, %d changed, %d cancelled play(s), %d byte(s) fetched",
-                     taken.manifest.sequence, f"{taken.manifest.until:%Y-%m-%d %H:%M}", taken.added, taken.changed,
-                     taken.cancelled, taken.downloaded)
+            plays = ngettext("{added} new, {changed} changed, {cancelled} cancelled play",
+                             "{added} new, {changed} changed, {cancelled} cancelled plays", taken.cancelled).format(
+                added=taken.added, changed=taken.changed, cancelled=taken.cancelled)
+            log.info(_("took bundle {sequence} until {until}: {plays}, {bytes} fetched").format(
+                sequence=taken.manifest.sequence, until=show_moment(taken.manifest.until), plays=plays,
+                bytes=ngettext("{n} byte", "{n} bytes", taken.downloaded).format(n=taken.downloaded)))
         return True
 
     # -- reports and heartbeat ------------------------------------------------------------
@@ -211,7 +218,7 @@ class Node:
                 self.health.clock_offset_s = self.source.clock_offset()
                 self.health.clock_checked = self.clock.now()
             except (Unreachable, ValueError, KeyError, OSError) as exc:
-                log.info("clock check skipped: %s", exc)
+                log.info(_("clock check skipped: {error}").format(error=exc))
         body = status_body(self.facts(), self.health)
         self._say_loudly()
         self.link.publish(topic(self.config.county, self.config.node, "status"), encode(body), retain=True)
@@ -228,7 +235,7 @@ class Node:
         """A bad clock on every heartbeat; a bundle running out once an hour."""
         now = self.clock.now()
         if problem := clock_warning(self.health.clock_offset_s):
-            log.error("CLOCK: %s", problem)
+            log.error(_("CLOCK: {problem}").format(problem=problem))
         problem = runs_out_warning(self.disk.holdings.held(), now)
         if problem and now - self._warned.get("runs-out", now - WARN_EVERY) >= WARN_EVERY:
             self._warned["runs-out"] = now
@@ -239,7 +246,8 @@ class Node:
     def start(self) -> None:
         now = self.clock.now()
         for pid, new_state in self.disk.playlog.recover(now, self.disk.grace(), self.config.replay_interrupted):
-            log.warning("%s: %s after restart", pid, new_state)
+            state = _(AFTER_RESTART[new_state]) if new_state in AFTER_RESTART else new_state
+            log.warning(_("{play}: {state} after restart").format(play=pid, state=state))
         self.disk.outbox.collect(self.disk.playlog, now)
         self.link.start()
         for target, name in ((self.bundle_loop, "bundles"), (self.upkeep_loop, "upkeep")):
@@ -289,10 +297,11 @@ class Node:
             try:
                 self.start()
                 held = self.disk.holdings.held()
-                log.info("node %s (village %s) started, state in %s, bundle %d", self.config.node,
-                         self.config.village, self.disk.state, held.sequence if held else 0)
+                log.info(_("node {node} (village {village}) started, state in {state}, bundle {sequence}").format(
+                    node=self.config.node, village=self.config.village, state=self.disk.state,
+                    sequence=held.sequence if held else 0))
                 self.loop(exit_after)
             finally:
                 self.stop()
-                log.info("node stopped")
+                log.info(_("node stopped"))
         return 0

@@ -17,6 +17,7 @@ from typing import Any
 from outreach.calendar import DAY, Event, EventKind, parse_villages
 from outreach.catalog import Script
 from outreach.deployment import Village
+from outreach.i18n import _
 from outreach.plan.model import WEEKDAYS, Plan, Rule, Window, parse_time
 from outreach.plan.rotation import Rotor
 
@@ -126,15 +127,17 @@ def blackout_days(plan: Plan, events: list[Event], villages: list[Village], firs
     ids = [v.id for v in villages]
     for event in events:
         if event.kind == EventKind.EXAM:
+            exam = _("{label} exam").format(label=event.label)
             for vid in filter(event.applies_to, ids):
                 for day in _days(max(event.start, first), min(event.end, last)):
-                    silent[vid].setdefault(day, f"{event.label} exam")
+                    silent[vid].setdefault(day, exam)
     for blackout in plan.blackouts:
         chosen = [v.id for v in parse_villages(blackout.villages).select(villages)]
         spans = [blackout.dates] if blackout.dates else [
             (e.start, e.end) for e in events if e.matches(blackout.event or "")
         ]
-        why = blackout.reason or f"blackout {blackout.event or ''}".strip()
+        why = blackout.reason or (_("blackout {event}").format(event=blackout.event) if blackout.event
+                                  else _("blackout"))
         for start, end in spans:
             for day in _days(max(start, first), min(end, last)):
                 for vid in chosen:
@@ -263,9 +266,10 @@ def _resolve(plan: Plan, items: list[Occurrence], silent: dict[dt.date, str], re
         if not free(occ.at):
             placed = slot(occ)
             if placed is None:
-                result.dropped.append((occ, "no free slot within the allowed shift"))
+                result.dropped.append((occ, _("no free slot within the allowed shift")))
                 continue
-            occ = replace(occ, at=placed, reason=occ.reason + f"; moved from {occ.at:%H:%M} (collision)")
+            occ = replace(occ, at=placed, reason=_("{reason}; moved from {time} (collision)").format(
+                reason=occ.reason, time=f"{occ.at:%H:%M}"))
             result.moved.append(occ)
         taken[occ.at.date()].append(occ.at)
         accepted.append(occ)

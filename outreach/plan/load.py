@@ -10,6 +10,7 @@ from outreach.datafile import display_path, load_yaml, validate
 from outreach.deployment import Deployment
 from outreach.errors import ConfigError, OutreachError
 from outreach.findings import Finding
+from outreach.i18n import _
 from outreach.plan.check import check_plan
 from outreach.plan.expand import Expansion, expand
 from outreach.plan.model import Blackout, Plan, PlanFile, Rule, parse_span
@@ -32,8 +33,8 @@ def load_plan(folder: Path) -> Plan:
         spec = validate(PlanFile, load_yaml(path), path)
         for i, rule in enumerate(spec.rules):
             if rule.id in sources:
-                raise ConfigError(f"{display_path(path)}: rules[{i}].id: rule '{rule.id}' "
-                                  f"is already in {sources[rule.id]}")
+                raise ConfigError(_("{file}: rules[{index}].id: rule '{rule}' is already in {source}").format(
+                    file=display_path(path), index=i, rule=rule.id, source=sources[rule.id]))
             sources[rule.id] = f"{display_path(path)}: rules[{i}]"
             rules.append(rule)
         quiet += [parse_span(s) for s in spec.quiet_hours if parse_span(s) not in quiet]
@@ -53,7 +54,8 @@ def plan_for(deployment: Deployment, start: dt.date, end: dt.date, plans_dir: Pa
              ) -> tuple[Plan, list[Event], Expansion]:
     """Read plan, calendar and catalog of a deployment, then expand (pure) over [start, end] (a year at most)."""
     if end - start > MAX_SPAN:
-        raise OutreachError(f"{start}..{end} is longer than {MAX_SPAN.days} days: ask for a year at most at a time")
+        raise OutreachError(_("{start}..{end} is longer than {days} days: ask for a year at most at a time").format(
+            start=start, end=end, days=MAX_SPAN.days))
     plan = load_plan(plans_dir or deployment.plans_dir)
     events = deployment_events(deployment, start, end)
     return plan, events, expand(plan, events, deployment.profile.villages, list(deployment.catalog), start, end)

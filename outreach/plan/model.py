@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from outreach.calendar import parse_villages
 from outreach.datafile import Day, StrictModel
+from outreach.i18n import _
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
@@ -29,7 +30,7 @@ def parse_time(text: str) -> dt.time:
     """'07:30' or '07:30:15' -> time; anything else is a staff mistake worth a message."""
     m = _TIME.match(text)
     if not m:
-        raise ValueError(f"'{text}' is not a time HH:MM")
+        raise ValueError(_("'{text}' is not a time HH:MM").format(text=text))
     return dt.time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
 
 
@@ -37,10 +38,11 @@ def parse_offset(value: Any) -> int:
     """'-5d', '+3d', 3 -> days; YAML gives ints or strings, both are accepted."""
     m = _OFFSET.match(str(value).strip())
     if not m:
-        raise ValueError(f"'{value}' is not a day offset such as -5d or +3d")
+        raise ValueError(_("'{value}' is not a day offset such as -5d or +3d").format(value=value))
     days = int(m.group(1))
     if abs(days) > MAX_OFFSET_DAYS:
-        raise ValueError(f"'{value}' reaches more than {MAX_OFFSET_DAYS} days from its event")
+        raise ValueError(_("'{value}' reaches more than {days} days from its event").format(value=value,
+                                                                                            days=MAX_OFFSET_DAYS))
     return days
 
 
@@ -48,7 +50,7 @@ def parse_span(text: str) -> tuple[dt.time, dt.time]:
     """'21:30-07:00' -> (start, end); a span may run over midnight."""
     start, sep, end = text.partition("-")
     if not sep:
-        raise ValueError(f"'{text}' is not a span HH:MM-HH:MM")
+        raise ValueError(_("'{text}' is not a span HH:MM-HH:MM").format(text=text))
     return parse_time(start.strip()), parse_time(end.strip())
 
 
@@ -68,9 +70,9 @@ class Window(StrictModel):
     @model_validator(mode="after")
     def _one_kind(self) -> "Window":
         if (self.event is None) == (self.dates is None):
-            raise ValueError("a window has either an event or dates: [FROM, TO]")
+            raise ValueError(_("a window has either an event or dates: [FROM, TO]"))
         if self.dates and self.dates[1] < self.dates[0]:
-            raise ValueError("dates: the end is before the start")
+            raise ValueError(_("dates: the end is before the start"))
         return self
 
     def describe(self) -> str:
@@ -110,7 +112,7 @@ class Rule(StrictModel):
         for t in times:
             parse_time(t)
         if len(set(times)) != len(times):
-            raise ValueError("a time appears twice")
+            raise ValueError(_("a time appears twice"))
         return times
 
     @field_validator("villages")
@@ -126,7 +128,7 @@ class Rule(StrictModel):
             return value
         if isinstance(value, dict) and len(value) == 1 and set(value) <= {"tag", "topic"}:
             return value
-        raise ValueError("scripts is a list of script ids, {tag: TAG} or {topic: TOPIC}")
+        raise ValueError(_("scripts is a list of script ids, {tag: TAG} or {topic: TOPIC}"))
 
 
 class Blackout(StrictModel):
@@ -138,7 +140,7 @@ class Blackout(StrictModel):
     @model_validator(mode="after")
     def _one_kind(self) -> "Blackout":
         if (self.event is None) == (self.dates is None):
-            raise ValueError("a blackout has either an event or dates: [FROM, TO]")
+            raise ValueError(_("a blackout has either an event or dates: [FROM, TO]"))
         parse_villages(self.villages)
         return self
 

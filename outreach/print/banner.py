@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from outreach.deployment import BannerConfig, Deployment
 from outreach.errors import PrintError
+from outreach.i18n import _
 from outreach.print.pdf import html_from_template, pdf_from_html
 
 TEMPLATE = "print/banner.html.j2"
@@ -51,10 +52,10 @@ def _font(pattern: str) -> Any:
     exe = shutil.which("fc-match")
     found = subprocess.run([exe, "-f", "%{file}:%{index}", pattern], capture_output=True, text=True,
                            check=False) if exe else None
-    path, _, index = found.stdout.rpartition(":") if found and not found.returncode else ("", "", "")
+    path, _sep, index = found.stdout.rpartition(":") if found and not found.returncode else ("", "", "")
     if not path:
-        raise PrintError(f"no font for '{pattern}': banners need fontconfig and Noto Sans CJK "
-                         "(apt-get install fontconfig fonts-noto-cjk)")
+        raise PrintError(_("no font for '{pattern}': banners need fontconfig and Noto Sans CJK "
+                           "(apt-get install fontconfig fonts-noto-cjk)").format(pattern=pattern))
     from fontTools.ttLib import TTCollection, TTFont
 
     if path.lower().endswith(".ttc"):
@@ -66,7 +67,8 @@ def _glyphs(text: str) -> list[str]:
     cmap = _font(FONT).getBestCmap()
     missing = sorted({ch for ch in text if ord(ch) not in cmap})
     if missing:
-        raise PrintError(f"the banner font has no glyph for {' '.join(missing)}: leave it out of the slogan")
+        raise PrintError(_("the banner font has no glyph for {characters}: leave it out of the slogan").format(
+            characters=" ".join(missing)))
     return [cmap[ord(ch)] for ch in text]
 
 

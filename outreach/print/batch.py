@@ -18,6 +18,7 @@ from pathlib import Path
 
 from outreach.deployment import Deployment
 from outreach.errors import PrintError
+from outreach.i18n import _
 from outreach.media import atomic_path
 from outreach.print.cards import CardData
 from outreach.print.layouts import Layout, layout_context
@@ -51,7 +52,8 @@ def _layout(name: str) -> Layout:
     try:
         return Layout(name)
     except ValueError:
-        raise PrintError(f"unknown layout '{name}' (layouts: {', '.join(Layout)})") from None
+        raise PrintError(_("unknown layout '{name}' (layouts: {layouts})").format(
+            name=name, layouts=", ".join(Layout))) from None
 
 
 @dataclass
@@ -101,7 +103,7 @@ def make_pdf(
         merger = StreamingMerger(fh)
         tally, distinct = _merge_chunks(deployment, layout, cards, merger, progress, total)
         if not tally.cards:
-            raise PrintError("nothing to print")
+            raise PrintError(_("nothing to print"))
         merger.close()
     pngs = write_png(out, png_dir) if png_dir else []
     return PrintResult(out, merger.pages, tally.cards, layout.value, distinct, pngs, draft=tally.draft)

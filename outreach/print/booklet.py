@@ -16,6 +16,7 @@ from typing import Any
 
 from outreach.deployment import Deployment
 from outreach.errors import PrintError
+from outreach.i18n import _
 from outreach.print.cards import CardData
 from outreach.print.layouts import CASES, case_lines, side_context, topic_lesson, village_names
 from outreach.print.fitting import pdf_that_fits
@@ -37,7 +38,7 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
     Folded and nested, the sheets read 1, 2, ..., pages. Print duplex, flipping on the short edge.
     """
     if pages % 4:
-        raise PrintError(f"a saddle-stitched booklet has a multiple of 4 pages, not {pages}")
+        raise PrintError(_("a saddle-stitched booklet has a multiple of 4 pages, not {pages}").format(pages=pages))
     sides = []
     for sheet in range(pages // 4):
         sides.append((pages - 2 * sheet, 2 * sheet + 1))
@@ -76,7 +77,7 @@ def booklet_context(cards: list[CardData], templates: Path) -> dict[str, Any]:
         contents.append({"title": card.script.meta.title.get("cmn", ""), "page": len(pages) + 1,
                          "title_pcc": card.script.meta.title.get("pcc", "") if "pcc" in card.texts else ""})
         pages += _topic_pages(card, templates / CASES, images, bilingual)
-    pages += [{"kind": "notes"} for _ in range(padded(len(pages) + 1) - len(pages) - 1)]
+    pages += [{"kind": "notes"} for _blank in range(padded(len(pages) + 1) - len(pages) - 1)]
     pages.append({"kind": "back", "image": images.get("back")})
     for number, page in enumerate(pages, start=1):
         page["number"] = number

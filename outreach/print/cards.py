@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from outreach.catalog import Script
 from outreach.deployment import Deployment, Village
 from outreach.errors import PrintError
+from outreach.i18n import N_, _
 from outreach.languages.codes import LANGUAGES
 from outreach.render import Mode, RenderedText, render
+
+STATUS = {"draft": N_("draft"), "reviewed": N_("reviewed"), "returned": N_("returned"), "approved": N_("approved")}
+"""Review statuses as the refusal names them (the values stay English in files)."""
 
 
 @dataclass
@@ -46,10 +50,11 @@ def collect(
             langs = languages_for(script, village) or ["cmn"]
             texts = {lang: render(script, lang, profile, village, None, Mode.PRINT) for lang in langs}
             cards.append(CardData(script, village, texts))
-    drafts = sorted({f"{c.script.id} ({lang}: {c.texts[lang].status})" for c in cards for lang in c.drafts})
+    drafts = sorted({(c.script.id, lang, c.texts[lang].status) for c in cards for lang in c.drafts})
     if drafts and not allow_draft:
+        listed = ", ".join(f"{script} ({lang}: {_(STATUS.get(status, status))})" for script, lang, status in drafts)
         raise PrintError(
-            "not approved for print: " + ", ".join(drafts)
-            + ". Get the text reviewed, or print a marked proof with --allow-draft"
+            _("not approved for print: {drafts}. Get the text reviewed, or print a marked proof with --allow-draft")
+            .format(drafts=listed)
         )
     return cards

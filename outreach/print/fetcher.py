@@ -22,6 +22,7 @@ from urllib.request import url2pathname
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from outreach.errors import PrintError
+from outreach.i18n import _
 
 MAX_BYTES = 64 << 20
 """The largest file a layout may load (a font or a photo is a few MB)."""
@@ -40,17 +41,17 @@ class LocalFetcher(URLFetcher):
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme != "file":
-            return self._refuse(url, "only data: URLs and files under templates/ may be used (no network)")
+            return self._refuse(url, _("only data: URLs and files under templates/ may be used (no network)"))
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
-            return self._refuse(url, "a file on another host")
+            return self._refuse(url, _("a file on another host"))
         path = Path(url2pathname(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
-            return self._refuse(url, "outside the deployment's templates/")
+            return self._refuse(url, _("outside the deployment's templates/"))
         if not path.is_file():
-            return self._refuse(url, "not an existing regular file")
+            return self._refuse(url, _("not an existing regular file"))
         if path.stat().st_size > MAX_BYTES:
-            return self._refuse(url, f"larger than {MAX_BYTES >> 20} MB")
+            return self._refuse(url, _("larger than {size} MB").format(size=MAX_BYTES >> 20))
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
 
@@ -63,5 +64,7 @@ def refused_error(refused: list[tuple[str, str]]) -> PrintError:
     """The one-line error for a layout that named a URL it may not load (the first such, and how many more)."""
     url, why = refused[0]
     shown = url if len(url) <= 120 else url[:117] + "..."
-    more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
-    return PrintError(f"the layout refers to {shown}: {why}; nothing was printed{more}")
+    if len(refused) > 1:
+        return PrintError(_("the layout refers to {url}: {why}; nothing was printed (and {more} more)").format(
+            url=shown, why=why, more=len(refused) - 1))
+    return PrintError(_("the layout refers to {url}: {why}; nothing was printed").format(url=shown, why=why))

@@ -9,14 +9,27 @@ smaller until every page fits.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from outreach.deployment import Deployment
 from outreach.errors import PrintError
+from outreach.i18n import ngettext
 from outreach.print.pdf import html_from_template, pdf_from_html
 
 SCALES = (1.0, 0.9, 0.8, 0.7)
+TOO_LONG: dict[str, Callable[[int], str]] = {  # the message for a page count, by layout
+    "booklet": lambda pages: ngettext(
+        "the booklet's text does not fit its {pages} page even at {scale:.0%} type: "
+        "shorten the longest text, or print fewer scripts together",
+        "the booklet's text does not fit its {pages} pages even at {scale:.0%} type: "
+        "shorten the longest text, or print fewer scripts together", pages),
+    "poster": lambda pages: ngettext(
+        "the poster's text does not fit its {pages} page even at {scale:.0%} type: "
+        "shorten the longest text, or print fewer scripts together",
+        "the poster's text does not fit its {pages} pages even at {scale:.0%} type: "
+        "shorten the longest text, or print fewer scripts together", pages),
+}
 
 
 def pdf_that_fits(deployment: Deployment, template: str, context: Mapping[str, Any], pages: int, what: str) -> bytes:
@@ -29,5 +42,4 @@ def pdf_that_fits(deployment: Deployment, template: str, context: Mapping[str, A
                            [deployment.templates])
         if len(PdfReader(io.BytesIO(pdf)).pages) == pages:
             return pdf
-    raise PrintError(f"the {what}'s text does not fit its {pages} page(s) even at {SCALES[-1]:.0%} type: "
-                     "shorten the longest text, or print fewer scripts together")
+    raise PrintError(TOO_LONG[what](pages).format(pages=pages, scale=SCALES[-1]))

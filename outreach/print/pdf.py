@@ -28,6 +28,7 @@ from outreach.budget import LAYOUT_LIMITS
 from outreach.datafile import display_path
 from outreach.deployment import Deployment
 from outreach.errors import PrintError, TemplateTooExpensive  # PrintError re-exported: its home was here
+from outreach.i18n import _
 from outreach.media import run, write_atomic
 from outreach.print.qr import data_uri, qr_png
 from outreach.sandbox import BudgetedSandbox
@@ -49,7 +50,7 @@ def letterhead(deployment: Deployment) -> dict[str, Any]:
     """What any printed page may show without its caller passing it: who speaks, how to reach them, the house CSS."""
     css = deployment.templates / BASE_CSS
     if not css.is_file():
-        raise PrintError(f"{display_path(css)} is missing: every printed layout shares it")
+        raise PrintError(_("{path} is missing: every printed layout shares it").format(path=display_path(css)))
     profile = deployment.profile
     return {
         "base_css": Markup(css.read_text(encoding="utf-8")),
@@ -68,14 +69,16 @@ def html_from_template(deployment: Deployment, template: str, context: Mapping[s
     except jinja2.TemplateSyntaxError as exc:
         raise PrintError(f"{display_path(exc.filename or folder / template)}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
-        raise PrintError(f"no layout '{exc.name}' in {display_path(folder)}") from None
+        message = _("no layout '{name}' in {folder}").format(name=exc.name, folder=display_path(folder))
+        raise PrintError(message) from None
     except TemplateTooExpensive as exc:
-        raise TemplateTooExpensive(f"layout {template}: {exc.reason}", display_path(folder / template)) from None
+        raise TemplateTooExpensive(_("layout {template}: {reason}").format(template=template, reason=exc.reason),
+                                   display_path(folder / template)) from None
     except (jinja2.UndefinedError, SecurityError) as exc:
         raise PrintError(f"{display_path(folder / template)}: {exc.message}") from None
     except (RecursionError, MemoryError):
-        raise TemplateTooExpensive(f"layout {template}: nested too deeply or out of memory",
-                                   display_path(folder / template)) from None
+        raise TemplateTooExpensive(_("layout {template}: nested too deeply or out of memory").format(
+            template=template), display_path(folder / template)) from None
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise PrintError(f"{display_path(folder / template)}: {exc}") from None
 
@@ -127,7 +130,7 @@ def write_png(pdf: Path, folder: Path, dpi: int = 110) -> list[Path]:
     """One PNG preview a page (pdftoppm), for WeChat groups and for looking at it."""
     exe = shutil.which("pdftoppm")
     if not exe:
-        raise PrintError("pdftoppm is not installed (apt-get install poppler-utils)")
+        raise PrintError(_("pdftoppm is not installed (apt-get install poppler-utils)"))
     folder.mkdir(parents=True, exist_ok=True)
     run([exe, "-png", "-r", str(dpi), str(pdf), str(folder / pdf.stem)])
     pattern = re.compile(re.escape(pdf.stem) + r"-\d+\.png$")

@@ -10,6 +10,7 @@ from typing import Any
 
 from outreach.deployment import Deployment
 from outreach.errors import PrintError
+from outreach.i18n import _
 from outreach.print.booklet import image_slots
 from outreach.print.cards import CardData
 from outreach.print.fitting import pdf_that_fits
@@ -29,7 +30,7 @@ def _slogan(deployment: Deployment, script: str) -> str:
 def poster_context(deployment: Deployment, cards: list[CardData], size: str) -> dict[str, Any]:
     """Every poster of the run, and the paper: width, height and the scale from A3."""
     if size not in SIZES:
-        raise PrintError(f"posters are A3 or A2, not {size}")
+        raise PrintError(_("posters are A3 or A2, not {size}").format(size=size))
     width, height = SIZES[size]
     cases = deployment.templates / CASES
     images = image_slots(deployment.templates)

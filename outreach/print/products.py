@@ -15,6 +15,7 @@ from pathlib import Path
 
 from outreach.deployment import Deployment, Village
 from outreach.errors import PrintError
+from outreach.i18n import _
 from outreach.ledger.prints import PrintLedger
 from outreach.media import write_atomic
 from outreach.print.cards import collect
@@ -60,10 +61,11 @@ def _booklet(deployment: Deployment, request: PrintRequest, villages: list[Villa
     from outreach.print.booklet import booklet_context, impose, reader_pdf
 
     if len(villages) != 1:
-        raise PrintError("a booklet is made for one village at a time (its back cover names the contact): give --village")
+        raise PrintError(_("a booklet is made for one village at a time (its back cover names the contact): "
+                           "give --village"))
     cards = collect(deployment, [deployment.catalog.get(s) for s in request.scripts], villages, request.allow_draft)
     if not cards:
-        raise PrintError("nothing to print: none of the scripts is for this village")
+        raise PrintError(_("nothing to print: none of the scripts is for this village"))
     reader = reader_pdf(deployment, booklet_context(cards, deployment.templates))
     key = "+".join(card.script.id for card in cards)
     draft = any(card.drafts for card in cards)
@@ -76,7 +78,7 @@ def _banner(deployment: Deployment, request: PrintRequest, villages: list[Villag
     from outreach.print.slogans import choose
 
     if len(request.scripts) != 1:
-        raise PrintError("a banner carries one slogan: name one script")
+        raise PrintError(_("a banner carries one slogan: name one script"))
     script = deployment.catalog.get(request.scripts[0]).id
     chosen = choose(deployment, script, options.lang, options.slogan, request.allow_draft)
     single, sheets = banner_pdfs(deployment, chosen.text, chosen.lang, chosen.draft)
@@ -90,7 +92,7 @@ def _poster(deployment: Deployment, request: PrintRequest, villages: list[Villag
 
     cards = collect(deployment, [deployment.catalog.get(s) for s in request.scripts], villages, request.allow_draft)
     if not cards:
-        raise PrintError("nothing to print")
+        raise PrintError(_("nothing to print"))
     pdf = poster_pdf(deployment, cards, options.size)
     return {request.out: pdf}, [(c.script.id, c.village.id) for c in cards], any(c.drafts for c in cards)
 
@@ -122,7 +124,8 @@ def print_product(deployment: Deployment, request: PrintRequest, options: Produc
     elif layout is Layout.POSTER:
         files, items, draft = _poster(deployment, request, villages, options)
     else:
-        raise PrintError(f"'{layout}' is laid out card by card, not as a master: use print_run")
+        raise PrintError(_("'{layout}' is laid out card by card, not as a master: use print_run").format(
+            layout=layout))
     for path, pdf in files.items():
         write_atomic(path, pdf)
     pngs = _previews(files, request.png_dir) if request.png_dir else []

@@ -7,14 +7,14 @@ printing (the CLI, a script, a test) must leave the same record for the report.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from outreach.deployment import Deployment
 from outreach.ledger.prints import PrintLedger
 from outreach.print.batch import PrintResult, make_pdf
-from outreach.print.cards import collect
+from outreach.print.cards import CardData, collect
 from outreach.print.layouts import Layout
 
 
@@ -32,6 +32,21 @@ class PrintRequest:
     printed_by: str | None = None
 
 
+@dataclass(frozen=True)
+class Copies:
+    """Each card ``copies`` times in a row, handed out one at a time (never a list of every copy), with a length
+    so the progress bar knows the total."""
+
+    cards: Sequence[CardData]
+    copies: int
+
+    def __len__(self) -> int:
+        return len(self.cards) * self.copies
+
+    def __iter__(self) -> Iterator[CardData]:
+        return (card for card in self.cards for _ in range(self.copies))
+
+
 def print_run(
     deployment: Deployment, request: PrintRequest, progress: Callable[[int, int], None] | None = None
 ) -> PrintResult:
@@ -41,8 +56,7 @@ def print_run(
                 else [profile.village(village_id) for village_id in request.villages])
     catalog = deployment.catalog
     unique = collect(deployment, [catalog.get(s) for s in request.scripts], villages, request.allow_draft)
-    batch = [card for card in unique for _ in range(request.copies)]
-    result = make_pdf(deployment, request.layout, batch, request.out, request.png_dir, progress=progress)
+    result = make_pdf(deployment, request.layout, Copies(unique, request.copies), request.out, request.png_dir, progress=progress)
     PrintLedger(deployment.ledger_path).record(
         layout=result.layout, items=[(c.script.id, c.village.id) for c in unique], copies=request.copies,
         pages=result.pages, output=request.out.resolve(), printed_by=request.printed_by or getpass.getuser(),

@@ -18,7 +18,9 @@ from outreach.catalog import Review, Status
 from outreach.datafile import StrictModel, display_path, load_yaml, validate
 from outreach.deployment import Deployment
 from outreach.errors import PrintError
+from outreach.i18n import _, ngettext
 from outreach.languages.codes import Lang
+from outreach.print.cards import STATUS
 
 SLOGANS = "print/slogans.yaml"
 
@@ -38,7 +40,8 @@ class SloganBook(StrictModel):
         for script, by_lang in self.slogans.items():
             for i, slogan in enumerate(by_lang.get("pcc", [])):
                 if not slogan.gloss_cmn:
-                    raise ValueError(f"slogans.{script}.pcc[{i}]: a Bouyei slogan needs gloss_cmn for its reviewer")
+                    raise ValueError(_("slogans.{script}.pcc[{i}]: a Bouyei slogan needs gloss_cmn for its reviewer")
+                                     .format(script=script, i=i))
         return self
 
 
@@ -81,11 +84,16 @@ def choose(deployment: Deployment, script: str, lang: str, number: int, allow_dr
     """Slogan ``number`` (from 1) of a script in a language; a draft needs ``allow_draft`` (it prints marked)."""
     listed = slogan_book(deployment).slogans.get(script, {}).get(lang, [])  # type: ignore[call-overload]
     if not listed:
-        raise PrintError(f"script '{script}' has no {lang} slogan in {display_path(deployment.templates / SLOGANS)}")
+        raise PrintError(_("script '{script}' has no {lang} slogan in {path}").format(
+            script=script, lang=lang, path=display_path(deployment.templates / SLOGANS)))
     if not 1 <= number <= len(listed):
-        raise PrintError(f"script '{script}' has {len(listed)} {lang} slogan(s); --slogan {number} is not one")
+        raise PrintError(ngettext("script '{script}' has {count} {lang} slogan; --slogan {number} is not one",
+                                  "script '{script}' has {count} {lang} slogans; --slogan {number} is not one",
+                                  len(listed)).format(
+            script=script, count=len(listed), lang=lang, number=number))
     slogan = listed[number - 1]
     if slogan.status != "approved" and not allow_draft:
-        raise PrintError(f"the {lang} slogan '{slogan.text}' of '{script}' is not approved ({slogan.status}): "
-                         "get it reviewed, or print a marked proof with --allow-draft")
+        raise PrintError(_("the {lang} slogan '{text}' of '{script}' is not approved ({status}): "
+                           "get it reviewed, or print a marked proof with --allow-draft").format(
+            lang=lang, text=slogan.text, script=script, status=_(STATUS.get(slogan.status, slogan.status))))
     return Chosen(script, lang, slogan.text, slogan.status)

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 from outreach.deployment import EspeakConfig
+from outreach.i18n import N_
 from outreach.languages import bouyei
 from outreach.speech import EngineError
 from outreach.speech.espeak import EspeakEngine, installed_version
@@ -54,7 +55,8 @@ def syllable_phonemes(syl: bouyei.Syllable) -> str:
             final, coda = final[: -len(spelling)], phoneme
             break
     if final not in NUCLEI:
-        raise EngineError(f"no espeak phonemes for the final '{syl.final}' of '{syl.text}'")
+        raise EngineError.said(N_("no espeak phonemes for the final '{final}' of '{syllable}'"), final=syl.final,
+                               syllable=syl.text)
     vowel, glide = NUCLEI[final]
     if not coda and not glide:
         vowel = OPEN_VOWELS.get(final, vowel)
@@ -69,7 +71,7 @@ def to_phonemes(text: str) -> str:
             try:
                 syllables = bouyei.syllables(token)
             except Exception as exc:
-                raise EngineError(f"cannot pronounce '{token}': {exc}") from None
+                raise EngineError.said(N_("cannot pronounce '{word}': {error}"), word=token, error=exc) from None
             out.append("[[" + "".join(syllable_phonemes(s) for s in syllables) + "]]")
         elif out:
             out[-1] += token

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from outreach.deployment import Deployment
+from outreach.errors import Said, message_of, said, shown
+from outreach.i18n import N_
 from outreach.media import MediaError
 from outreach.speech import EngineError, SpeechError
 from outreach.speech.cache import AudioCache
@@ -24,7 +26,7 @@ from outreach.speech.segments import SpeechSegment
 
 
 class Skipped(NamedTuple):
-    """An engine passed over for a segment, and why."""
+    """An engine passed over for a segment, and why (English, as the manifest keeps it; ``errors.shown`` translates)."""
 
     engine: str
     reason: str
@@ -73,7 +75,7 @@ class SpeechChain:
             try:
                 identity = engine.identity_segment(segment)
             except EngineError as exc:
-                skipped.append(Skipped(engine.name, str(exc)))
+                skipped.append(Skipped(engine.name, message_of(exc)))
                 continue
             key = self.cache.key(engine.name, identity, segment.lang, segment.text)
             return Plan(segment, engine.name, key, self.cache.has(key), tuple(skipped))
@@ -86,9 +88,11 @@ class SpeechChain:
             try:
                 return self._voice_with(engine, segment, tuple(fallbacks))
             except (EngineError, MediaError) as exc:
-                fallbacks.append(Skipped(engine.name, str(exc)))
-        tried = "; ".join(f"{f.engine}: {f.reason}" for f in fallbacks) or "no engine is configured"
-        raise SpeechError(f"no engine could voice '{segment.text}' ({tried})")
+                fallbacks.append(Skipped(engine.name, message_of(exc)))
+        tried = Said("; ".join(f"{f.engine}: {f.reason}" for f in fallbacks),
+                     "; ".join(f"{f.engine}: {shown(f.reason)}" for f in fallbacks)) if fallbacks else said(
+            N_("no engine is configured"))
+        raise SpeechError.said(N_("no engine could voice '{text}' ({tried})"), text=segment.text, tried=tried)
 
     def _voice_with(self, engine: Engine, segment: SpeechSegment, fallbacks: tuple[Skipped, ...]) -> Voiced:
         identity = engine.identity_segment(segment)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from outreach.datafile import display_path
 from outreach.deployment import Deployment
+from outreach.errors import said
+from outreach.i18n import N_
 from outreach.media import MediaError, atomic_path, file_sha256, to_wav
 from outreach.render import Origin
 from outreach.speech import EngineError, EngineUnavailable
@@ -42,11 +44,13 @@ def _hash(path: Path) -> str:
     try:
         return file_sha256(path)[:16]
     except OSError as exc:
-        raise EngineUnavailable(f"recording {display_path(path)} cannot be read ({exc.strerror or exc})") from None
+        raise EngineUnavailable.said(N_("recording {path} cannot be read ({reason})"), path=display_path(path),
+                                     reason=exc.strerror or exc) from None
 
 
 def _damaged(path: Path, why: object) -> EngineError:
-    return EngineError(f"recording {display_path(path)} is damaged ({why}): record it again, or remove it")
+    return EngineError.said(N_("recording {path} is damaged ({why}): record it again, or remove it"),
+                            path=display_path(path), why=why)
 
 
 def decode_recording(path: Path, out: Path) -> None:
@@ -59,7 +63,7 @@ def decode_recording(path: Path, out: Path) -> None:
         raise _damaged(path, exc) from None
     if frames == 0:
         out.unlink(missing_ok=True)
-        raise _damaged(path, "no sound in it")
+        raise _damaged(path, said(N_("no sound in it")))
 
 
 class ClipsEngine(Engine):
@@ -81,13 +85,14 @@ class ClipsEngine(Engine):
     def identity(self, text: str, lang: str) -> str:
         path = self.find(text, lang)
         if path is None:
-            raise EngineUnavailable(f"no recording {self.clips_dir.name}/{lang}/{segment_key(lang, text)}.wav")
+            raise EngineUnavailable.said(N_("no recording {path}"),
+                                         path=f"{self.clips_dir.name}/{lang}/{segment_key(lang, text)}.wav")
         return _hash(path)
 
     def synthesize(self, text: str, lang: str, out: Path) -> None:
         path = self.find(text, lang)
         if path is None:
-            raise EngineUnavailable(f"no recording for {segment_key(lang, text)}")
+            raise EngineUnavailable.said(N_("no recording for {key}"), key=segment_key(lang, text))
         decode_recording(path, out)
 
     # -- slot filling -------------------------------------------------------------
@@ -119,7 +124,7 @@ class ClipsEngine(Engine):
             return _hash(whole)
         holes = self.missing(segment)
         if holes:
-            raise EngineUnavailable("no recording " + "; ".join(holes))
+            raise EngineUnavailable.said(N_("no recording {path}"), path="; ".join(holes))
         return "slots:" + ",".join(_hash(path) for _, _, path in self.slot_parts(segment) if path)
 
     def synthesize_segment(self, segment: SpeechSegment, out: Path) -> None:
@@ -131,7 +136,7 @@ class ClipsEngine(Engine):
 
         pieces = [path for _, _, path in self.slot_parts(segment)]
         if not pieces or any(p is None for p in pieces):
-            raise EngineUnavailable("no recording " + "; ".join(self.missing(segment)))
+            raise EngineUnavailable.said(N_("no recording {path}"), path="; ".join(self.missing(segment)))
         joined = AudioSegment.silent(duration=0)
         with tempfile.TemporaryDirectory() as tmp:
             for i, path in enumerate(pieces):

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from outreach.i18n import N_
 from outreach.speech import EngineUnavailable
 from outreach.speech.registry import EngineSpec, engine_spec
 
@@ -49,7 +50,8 @@ class Engine(ABC):
     def check_language(self, lang: str) -> None:
         """Raise EngineUnavailable for a language the engine does not speak (recordings speak any)."""
         if self.languages and lang not in self.languages:
-            raise EngineUnavailable(f"{self.name} speaks {', '.join(sorted(self.languages))}, not {lang}")
+            raise EngineUnavailable.said(N_("{engine} speaks {languages}, not {lang}"), engine=self.name,
+                                         languages=", ".join(sorted(self.languages)), lang=lang)
 
     @abstractmethod
     def identity(self, text: str, lang: str) -> str:

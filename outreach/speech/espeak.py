@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Self
 
 from outreach.deployment import Deployment, EspeakConfig
+from outreach.i18n import N_
 from outreach.languages import mandarin
 from outreach.media import atomic_path
 from outreach.speech import EngineError, EngineUnavailable
@@ -51,7 +52,7 @@ def installed_version() -> str:
     """espeak-ng's version; EngineUnavailable when it is not installed (the chain then tries the next engine)."""
     version = espeak_version()
     if not version:
-        raise EngineUnavailable("espeak-ng is not installed")
+        raise EngineUnavailable.said(N_("espeak-ng is not installed"))
     return version
 
 
@@ -115,6 +116,7 @@ class EspeakEngine(Engine):
                     timeout=self.timeout, check=False,
                 )
             except subprocess.TimeoutExpired:
-                raise EngineError(f"espeak-ng took longer than {self.timeout:.0f} s") from None
+                raise EngineError.said(N_("espeak-ng took longer than {seconds:.0f} s"), seconds=self.timeout) from None
             if result.returncode != 0 or tmp.stat().st_size <= 44:
-                raise EngineError(f"espeak-ng failed: {result.stderr.decode('utf-8', 'replace').strip()[:200]}")
+                raise EngineError.said(N_("espeak-ng failed: {error}"),
+                                       error=result.stderr.decode("utf-8", "replace").strip()[:200])

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from outreach.deployment import Deployment, GttsConfig
+from outreach.i18n import N_
 from outreach.media import to_wav
 from outreach.speech import EngineError, EngineUnavailable
 from outreach.speech.engine import Engine
@@ -44,7 +45,8 @@ class GttsEngine(Engine):
     def identity(self, text: str, lang: str) -> str:
         self.check_language(lang)
         if self.clock() < self._resting_until:
-            raise EngineUnavailable(f"gTTS failed recently ({self._last_failure}); not retried for a while")
+            raise EngineUnavailable.said(N_("gTTS failed recently ({error}); not retried for a while"),
+                                         error=self._last_failure)
         from gtts import __version__
 
         return f"gtts-{__version__}:{self.settings.lang}:{self.settings.tld}"
@@ -64,14 +66,15 @@ class GttsEngine(Engine):
                     with mp3.open("wb") as fh:
                         gTTS(text, lang=s.lang, tld=s.tld, timeout=s.timeout, lang_check=False).write_to_fp(fh)
                     if mp3.stat().st_size == 0:
-                        raise EngineError("gTTS returned no audio")
+                        raise EngineError.said(N_("gTTS returned no audio"))
                     to_wav(mp3, out)
                 return
             except Exception as exc:  # a third-party network client: any failure means "fall back"
                 last = exc
         self._last_failure = _describe(last)[:300]
         self._resting_until = self.clock() + s.rest_after_failure
-        raise EngineError(f"gTTS failed after {s.retries + 1} tries: {self._last_failure}")
+        raise EngineError.said(N_("gTTS failed after {tries} tries: {error}"), tries=s.retries + 1,
+                               error=self._last_failure)
 
 
 def _describe(exc: BaseException | None) -> str:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from outreach.deployment import NeuralConfig
+from outreach.i18n import N_
 from outreach.media import atomic_path
 from outreach.speech import EngineError, EngineUnavailable
 from outreach.speech.engine import Engine
@@ -83,7 +84,8 @@ class SymbolTable:
         try:
             return cls(json.loads(path.read_bytes()))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise EngineUnavailable(f"the neural voice's symbol table {path} is unreadable: {exc}") from None
+            raise EngineUnavailable.said(N_("the neural voice's symbol table {path} is unreadable: {error}"),
+                                         path=path, error=exc) from None
 
     def _split(self, base: str) -> list[str] | None:
         parts = self.syllables.get(NEAREST.get(base, base))
@@ -93,13 +95,14 @@ class SymbolTable:
         """Symbols of one tone-numbered syllable; erhua ('huar1') adds the model's er5."""
         base, tone = token[:-1].replace("ü", "v"), token[-1:]
         if not tone.isdigit() or not base:
-            raise EngineError(f"the neural voice cannot read '{token}' (not a tone-numbered syllable)")
+            raise EngineError.said(N_("the neural voice cannot read '{token}' (not a tone-numbered syllable)"),
+                                   token=token)
         parts = self._split(base)
         if parts:
             return [parts[0], parts[1] + tone]
         if base.endswith("r") and (stem := self._split(base[:-1])):
             return [stem[0], stem[1] + tone, "er5"]
-        raise EngineError(f"the neural voice has no symbols for the syllable '{token}'")
+        raise EngineError.said(N_("the neural voice has no symbols for the syllable '{token}'"), token=token)
 
     def to_ids(self, symbols: tuple[str, ...]) -> list[int]:
         return [self.ids[s] for s in symbols] + [self.ids["eos"]]
@@ -185,7 +188,8 @@ def check_model_dir(folder: Path) -> None:
     """Raise EngineUnavailable, with the reason, when the folder cannot hold a working voice."""
     missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
     if missing:
-        raise EngineUnavailable(f"the neural voice's model folder {folder} lacks {', '.join(missing)}")
+        raise EngineUnavailable.said(N_("the neural voice's model folder {folder} lacks {files}"), folder=folder,
+                                     files=", ".join(missing))
     sums = folder / "SHA256SUMS"
     if not sums.is_file():
         return
@@ -193,7 +197,8 @@ def check_model_dir(folder: Path) -> None:
     for line in sums.read_text(encoding="utf-8").splitlines():
         expected, _, name = line.strip().partition("  ")
         if name in actual and actual[name] != expected:
-            raise EngineUnavailable(f"{folder / name} does not match {sums} (damaged or replaced)")
+            raise EngineUnavailable.said(N_("{file} does not match {sums} (damaged or replaced)"), file=folder / name,
+                                         sums=sums)
 
 
 class Voice:
@@ -203,7 +208,8 @@ class Voice:
         try:
             import onnxruntime as ort
         except ImportError:
-            raise EngineUnavailable("the neural voice needs the onnxruntime package, which is not installed") from None
+            raise EngineUnavailable.said(N_("the neural voice needs the onnxruntime package, which is not installed")) \
+                from None
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -213,7 +219,8 @@ class Voice:
             self.acoustic = ort.InferenceSession(str(folder / ACOUSTIC), options, providers=["CPUExecutionProvider"])
             self.vocoder = ort.InferenceSession(str(folder / VOCODER), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime's errors for a bad file share no base class but Exception
-            raise EngineUnavailable(f"the neural voice's model in {folder} cannot be loaded: {exc}") from None
+            raise EngineUnavailable.said(N_("the neural voice's model in {folder} cannot be loaded: {error}"),
+                                         folder=folder, error=exc) from None
         self.lock = threading.Lock()
 
     def waveform(self, clause: Clause, speed: float) -> np.ndarray:
@@ -302,7 +309,7 @@ class NeuralEngine(Engine):
         self.check_language(lang)
         clauses = self.symbols(text)
         if not clauses:
-            raise EngineError(f"the neural voice found nothing to say in '{text}'")
+            raise EngineError.said(N_("the neural voice found nothing to say in '{text}'"), text=text)
         fed = json.dumps([[c.symbols, c.stop, c.number] for c in clauses])
         settings = self.settings.model_dump(mode="json", exclude={"model_dir"})
         identity = json.dumps(["csmsc", model_hash(self.folder)[:16], FRONT_END_VERSION,
@@ -331,7 +338,8 @@ class NeuralEngine(Engine):
             try:
                 pieces.append(voice.waveform(clause, speed))
             except Exception as exc:  # onnxruntime's run errors share no base class but Exception
-                raise EngineError(f"the neural voice failed on '{text}': {exc}") from None
+                raise EngineError.said(N_("the neural voice failed on '{text}': {error}"), text=text, error=exc) \
+                    from None
             if i < len(clauses) - 1:
                 pieces.append(self._pause(clause.stop))
         write_wav(np.concatenate(pieces), out)

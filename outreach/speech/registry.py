@@ -14,6 +14,7 @@ import importlib
 from dataclasses import dataclass
 
 from outreach.errors import ConfigError
+from outreach.i18n import _
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def extra_engine_names() -> list[str]:
 
 
 def _unknown(name: str) -> str:
-    return f"unknown engine '{name}' (engines: {', '.join(ENGINES)})"
+    return _("unknown engine '{name}' (engines: {engines})").format(name=name, engines=", ".join(ENGINES))
 
 
 def known_engine(name: str) -> str:

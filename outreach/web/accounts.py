@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.web.store import Store, now_iso
 
 SESSION_SECONDS = 12 * 3600
@@ -64,16 +65,17 @@ def add_user(store: Store, name: str, role: str, password: str, lang: str = "zh_
     """Create a user; names are unique, passwords at least MIN_PASSWORD characters."""
     name = name.strip()
     if not name or len(name) > 64 or any(ch.isspace() for ch in name):
-        raise AccountError(f"'{name}' is not a user name (1-64 characters, no spaces)")
+        raise AccountError(_("'{name}' is not a user name (1-64 characters, no spaces)").format(name=name))
     try:
         chosen = Role(role)
     except ValueError:
-        raise AccountError(f"unknown role '{role}' (roles: {', '.join(Role)})") from None
+        roles = ", ".join(Role)
+        raise AccountError(_("unknown role '{role}' (roles: {roles})").format(role=role, roles=roles)) from None
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(_("the password needs at least {count} characters").format(count=MIN_PASSWORD))
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-            raise AccountError(f"user '{name}' exists already")
+            raise AccountError(_("user '{name}' exists already").format(name=name))
         conn.execute("INSERT INTO users (name, hash, role, lang, created) VALUES (?, ?, ?, ?, ?)",
                      (name, _hasher().hash(password), chosen.value, lang, now_iso()))
     store.audit("(cli)", "user-add", name, {"role": chosen.value})
@@ -82,12 +84,12 @@ def add_user(store: Store, name: str, role: str, password: str, lang: str = "zh_
 
 def set_password(store: Store, name: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(_("the password needs at least {count} characters").format(count=MIN_PASSWORD))
     with store.connect() as conn:
         cur = conn.execute("UPDATE users SET hash = ? WHERE name = ?", (_hasher().hash(password), name))
         conn.execute("DELETE FROM sessions WHERE user = ?", (name,))
     if not cur.rowcount:
-        raise AccountError(f"no user '{name}'")
+        raise AccountError(_("no user '{name}'").format(name=name))
     store.audit("(cli)", "user-password", name)
 
 

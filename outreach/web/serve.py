@@ -11,6 +11,7 @@ import socket
 from pathlib import Path
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 
 STARTUP_FAILURE = 3
 """The status uvicorn exits with when the server cannot start (its ``STARTUP_FAILURE``)."""
@@ -20,17 +21,19 @@ def check_address(host: str, port: int) -> None:
     """Resolve ``host`` and bind ``port`` on it once, as uvicorn will, so a bad address is an OutreachError."""
     try:
         found = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, kind, proto, _, address = found[0]
+        family, kind, proto, _name, address = found[0]
     except (OSError, UnicodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise OutreachError(f"--host {host!r} is not an address of this machine ({reason})") from None
+        raise OutreachError(_("--host {host!r} is not an address of this machine ({reason})").format(
+            host=host, reason=reason)) from None
     try:
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(address)
     except OSError as exc:
-        raise OutreachError(f"cannot listen on {host} port {port} ({exc.strerror or exc}): "
-                            "is the console already running, or is --host another machine's address?") from None
+        raise OutreachError(_("cannot listen on {host} port {port} ({reason}): is the console already running, or "
+                              "is --host another machine's address?").format(
+            host=host, port=port, reason=exc.strerror or exc)) from None
 
 
 def serve(root: Path, host: str, port: int, workers: int, secure_cookies: bool) -> None:
@@ -46,5 +49,6 @@ def serve(root: Path, host: str, port: int, workers: int, secure_cookies: bool) 
                     server_header=False)
     except SystemExit as exc:
         if exc.code == STARTUP_FAILURE:
-            raise OutreachError(f"the console could not start on {host} port {port} (see the message above)") from None
+            raise OutreachError(_("the console could not start on {host} port {port} (see the message above)").format(
+                host=host, port=port)) from None
         raise

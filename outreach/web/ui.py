@@ -3,6 +3,8 @@
 ``page(...)`` wraps a plain function of a ``Ctx``: it finds the session, reads the form, refuses a
 POST without its CSRF token and a user without the role, then runs the function in a worker thread
 (domain code is synchronous) and turns user mistakes (``OutreachError``) into a page saying so.
+The request's language is set (``i18n.use_locale``) around all of it, and again inside the worker
+thread, so a message domain code words with ``outreach.i18n._`` is in the user's language.
 Templates are Jinja2 with autoescape, one environment per language with its gettext catalog.
 """
 
@@ -171,26 +173,38 @@ def page(roles: Iterable[Role] | None = ALL, public: bool = False) -> Callable[[
             session = await run_in_threadpool(find_session, console.store, request.cookies.get(COOKIE))
             form = await request.form(max_part_size=64 * 1024 * 1024) if request.method == "POST" else None
             ctx = Ctx(request, console, session, form, request_locale(request, session.user if session else None))
-            if not public and ctx.user is None:
-                return ctx.redirect("/login?next=" + quote(str(request.url.path)))
-            if form is not None and not csrf_ok(session, _submitted_token(request, form)):
-                return ctx.render("error.html", status=403, message=ctx._("The form has expired or did not come "
-                                                                          "from this console. Reload the page and try again."))
-            if not public and ctx.user is not None and ctx.user.role not in allowed:
-                return _forbidden(ctx)
-            try:
-                return await run_in_threadpool(fn, ctx)
-            except Forbidden:
-                return _forbidden(ctx)
-            except OutreachError as exc:
-                return ctx.render("error.html", status=400, message=str(exc))
-            finally:
-                if form is not None:
-                    await form.close()
+            with i18n.use_locale(ctx.locale):
+                try:
+                    return await _answer(ctx, fn, public, allowed)
+                finally:
+                    if form is not None:
+                        await form.close()
         endpoint.__name__ = fn.__name__
         endpoint.__doc__ = fn.__doc__
         return endpoint
     return wrap
+
+
+async def _answer(ctx: Ctx, fn: Handler, public: bool, allowed: frozenset[Role]) -> Response:
+    """Sign-in, CSRF and role checks, then the page function in a worker thread speaking the request's language."""
+    if not public and ctx.user is None:
+        return ctx.redirect("/login?next=" + quote(str(ctx.request.url.path)))
+    if ctx.form is not None and not csrf_ok(ctx.session, _submitted_token(ctx.request, ctx.form)):
+        return ctx.render("error.html", status=403, message=ctx._("The form has expired or did not come "
+                                                                  "from this console. Reload the page and try again."))
+    if not public and ctx.user is not None and ctx.user.role not in allowed:
+        return _forbidden(ctx)
+
+    def in_language() -> Response:
+        with i18n.use_locale(ctx.locale):  # the worker thread's own context: set it here, whatever anyio copies
+            return fn(ctx)
+
+    try:
+        return await run_in_threadpool(in_language)
+    except Forbidden:
+        return _forbidden(ctx)
+    except OutreachError as exc:
+        return ctx.render("error.html", status=400, message=str(exc))
 
 
 def _submitted_token(request: Request, form: FormData) -> str | None:
@@ -199,8 +213,9 @@ def _submitted_token(request: Request, form: FormData) -> str | None:
 
 
 def _forbidden(ctx: Ctx) -> Response:
+    role = ctx.user.role.value if ctx.user else "-"
     return ctx.render("error.html", status=403, message=ctx._("Your role (%(role)s) may not do this.",
-                                                              role=ctx.user.role.value if ctx.user else "-"))
+                                                              role=ctx._(LABELS.get(role, role))))
 
 
 def require(ctx: Ctx, roles: frozenset[Role]) -> None:

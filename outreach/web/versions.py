@@ -24,12 +24,13 @@ from outreach.datafile import display_path
 from outreach.deployment import Deployment
 from outreach.errors import OutreachError
 from outreach.findings import Finding, Level, errors
+from outreach.i18n import N_, _
 from outreach.languages.lexicon import Lexicon
 from outreach.render import Mode, render
 from outreach.web.store import Store, now_iso
 
 META = "script.yaml"
-ON_DISK = "(on disk)"
+ON_DISK = N_("(on disk)")  # an author shown as a word (templates translate it)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def editable_files(script: Script) -> list[str]:
 
 def _check_file(script: Script, name: str) -> None:
     if name not in editable_files(script):
-        raise OutreachError(f"'{name}' is not a file of script '{script.id}' that can be edited here")
+        raise OutreachError(_("'{name}' is not a file of script '{script}' that can be edited here").format(
+            name=name, script=script.id))
 
 
 def _sha(text: str) -> str:
@@ -76,8 +78,8 @@ def _relocate(finding: Finding, scratch: Path, real: Path) -> Finding:
 
 def _approval_findings(old: Script, new: Script, where: str) -> list[Finding]:
     """Approval is given on the review page by a reviewer, never by editing script.yaml."""
-    return [Finding(Level.ERROR, f"{where}: languages.{lang}.status",
-                    "approval is given on the review page by a reviewer, not by editing script.yaml")
+    return [Finding(Level.ERROR, f"{where}: languages.{lang}.status",  # i18n: a place in script.yaml
+                    _("approval is given on the review page by a reviewer, not by editing script.yaml"))
             for lang, review in new.meta.languages.items()
             if review.status != "draft" and (lang not in old.meta.languages or old.declared(lang).status != review.status)]
 
@@ -142,7 +144,7 @@ def version(store: Store, version_id: int) -> Version:
     with store.connect() as conn:
         r = conn.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
     if r is None:
-        raise OutreachError(f"no version {version_id}")
+        raise OutreachError(_("no version {id}").format(id=version_id))
     return Version(r["id"], r["script"], r["file"], r["sha256"], r["content"], r["author"], r["at"], r["state"],
                    json.loads(r["findings"]))
 

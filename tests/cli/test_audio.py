@@ -37,4 +37,4 @@ def test_cache_prune_needs_exactly_one_choice(run, deployment):
 
 def test_cache_stats_text_on_an_empty_cache(run, deployment):
     code, out, _ = run("cache", "stats", "--root", str(deployment.root))
-    assert code == 0 and out.startswith("0 segment(s), 0.0 MB;") and "most recently -" in out
+    assert code == 0 and out.startswith("0 segments, 0.0 MB;") and "most recently -" in out

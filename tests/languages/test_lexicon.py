@@ -35,7 +35,7 @@ def test_a_bad_row_names_the_file_and_line(tmp_path, rows, message):
 def test_a_missing_column_or_undecodable_file_names_the_file(tmp_path):
     path = tmp_path / "pcc.csv"
     path.write_text("form,gloss_zh\nmengz,你\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"pcc\.csv: missing column\(s\) gloss_en"):
+    with pytest.raises(ConfigError, match=r"pcc\.csv: missing columns gloss_en"):
         Lexicon.load(path)
     path.write_bytes(HEADER.encode() + b"\n\xff,x,y,z,high,,,src\n")
     with pytest.raises(ConfigError, match=r"pcc\.csv.*not UTF-8"):

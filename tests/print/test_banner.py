@@ -99,7 +99,7 @@ def test_a_bouyei_slogan_is_a_draft_and_prints_only_as_a_marked_proof(run, tmp_p
     assert code == 0 and "DRAFT" in err
     assert "DRAFT 草稿" in pdf_text(out) and all(embedded for _, embedded in fonts(out))
     code, _, err = run(*args[:-2], "--slogan", "9", "--allow-draft")
-    assert code == 1 and "has 2 pcc slogan(s); --slogan 9 is not one" in err
+    assert code == 1 and "has 2 pcc slogans; --slogan 9 is not one" in err
 
 
 def test_white_text_and_long_banners_drawn_to_scale():

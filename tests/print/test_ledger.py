@@ -12,7 +12,7 @@ def test_cards_cli_writes_ledger_and_png(run, deployment, tmp_path):
     code, stdout, err = run("cards", "general-warning", "fake-loan", "--villages", "all", "--layout", "wallet",
                             "--copies", "3", "-o", str(out), "--png", str(tmp_path / "png"), "--allow-draft",
                             "--by", "岑警官", "--root", root)
-    assert code == 0 and "30 wallet(s) on 3 page(s)" in stdout and "DRAFT" in err
+    assert code == 0 and "30 wallet cards on 3 pages" in stdout and "DRAFT" in err
     assert len(list((tmp_path / "png").glob("w-*.png"))) == 3
     code, stdout, _ = run("ledger", "--json", "--root", root)
     data = json.loads(stdout)

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from outreach.calendar import Event, unofficial_years
 from outreach.deployment import Village
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.plan import Expansion, plan_for
 from outreach.web.pages.common import village_for
 from outreach.web.ui import Ctx, page
@@ -25,7 +26,7 @@ def _month(ctx: Ctx) -> tuple[dt.date, dt.date]:
     try:
         first = dt.date.fromisoformat(text + "-01")
     except ValueError:
-        raise OutreachError(f"'{text}' is not a month YYYY-MM") from None
+        raise OutreachError(_("'{text}' is not a month YYYY-MM").format(text=text)) from None
     return first, first.replace(day=cal.monthrange(first.year, first.month)[1])
 
 
@@ -57,7 +58,7 @@ def _chosen(ctx: Ctx) -> tuple[dt.date, dt.date, Village, list[Event], Expansion
     """The month and village asked for, and that month's events and expanded plan."""
     first, last = _month(ctx)
     village = village_for(ctx.deployment, ctx.field("village"))
-    _, events, expansion = ctx.console.cached(("agenda", first), lambda: plan_for(ctx.deployment, first, last))
+    _plans, events, expansion = ctx.console.cached(("agenda", first), lambda: plan_for(ctx.deployment, first, last))
     return first, last, village, events, expansion
 
 
@@ -80,7 +81,7 @@ def agenda_ics(ctx: Ctx) -> Response:
     from outreach.ics import write_ics
 
     deployment = ctx.deployment
-    first, _, village, _, expansion = _chosen(ctx)
+    first, _last, village, _events, expansion = _chosen(ctx)
     occurrences = [o for o in expansion.occurrences if o.village == village.id]
     with tempfile.TemporaryDirectory(prefix="outreach-ics-") as tmp:
         path = Path(tmp) / "agenda.ics"

@@ -7,6 +7,7 @@ import re
 from outreach.catalog import Script
 from outreach.deployment import Deployment, Village
 from outreach.errors import OutreachError
+from outreach.i18n import _
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -31,5 +32,5 @@ def village_for(deployment: Deployment, village_id: str, lang: str | None = None
 def safe_name(name: str) -> str:
     """A file name from a URL, refused if it could leave its folder."""
     if not SAFE_NAME.match(name) or ".." in name:
-        raise OutreachError(f"'{name}' is not a file name")
+        raise OutreachError(_("'{name}' is not a file name").format(name=name))
     return name

@@ -6,6 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.web import versions
 from outreach.web.ui import EDITORS, Ctx, page
 
@@ -16,14 +17,15 @@ def _target(ctx: Ctx) -> tuple[str, str]:
     script_id, name = ctx.request.path_params["script"], ctx.request.path_params["file"]
     script = ctx.deployment.catalog.get(script_id)
     if name not in versions.editable_files(script):
-        raise OutreachError(f"'{name}' is not a file of script '{script_id}' that can be edited here")
+        raise OutreachError(_("'{name}' is not a file of script '{script}' that can be edited here").format(
+            name=name, script=script_id))
     return script.id, name
 
 
 def _content(ctx: Ctx) -> str:
     text = ctx.form.get("content") if ctx.form is not None else None
     if not isinstance(text, str) or len(text) > MAX_TEXT:
-        raise OutreachError("no text, or a text too long for a script")
+        raise OutreachError(_("no text, or a text too long for a script"))
     return text.replace("\r\n", "\n")
 
 

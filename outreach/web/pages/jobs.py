@@ -8,6 +8,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.web.jobs import job_dir
 from outreach.web.pages.common import safe_name
 from outreach.web.store import Job
@@ -17,7 +18,7 @@ from outreach.web.ui import Ctx, page
 def _job(ctx: Ctx) -> Job:
     job = ctx.console.store.job(int(ctx.request.path_params["job"]))
     if job is None:
-        raise OutreachError("no such job")
+        raise OutreachError(_("no such job"))
     return job
 
 
@@ -39,7 +40,7 @@ def job_file(ctx: Ctx) -> Response:
     name = safe_name(ctx.request.path_params["name"])
     path = job_dir(ctx.deployment.state_dir, job.id) / name
     if not path.is_file():
-        raise OutreachError(f"job {job.id} has no file '{name}'")
+        raise OutreachError(_("job {id} has no file '{name}'").format(id=job.id, name=name))
     return FileResponse(path, filename=name if path.suffix == ".pdf" else None)
 
 
@@ -51,7 +52,7 @@ def job_audio(ctx: Ctx) -> Response:
     state = ctx.deployment.state_dir.resolve()
     path = Path(audio).resolve() if audio else None
     if path is None or not path.is_file() or state not in path.parents:
-        raise OutreachError(f"job {job.id} has no programme")
+        raise OutreachError(_("job {id} has no programme").format(id=job.id))
     return FileResponse(path)
 
 

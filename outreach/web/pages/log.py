@@ -8,6 +8,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.playlog import STATES
 from outreach.report import collect_summary, month_bounds, to_csv, to_html
 from outreach.web.ui import Ctx, page
@@ -20,7 +21,7 @@ def _day(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text) if text else None
     except ValueError:
-        raise OutreachError(f"'{text}' is not a date YYYY-MM-DD") from None
+        raise OutreachError(_("'{text}' is not a date YYYY-MM-DD").format(text=text)) from None
 
 
 @page()
@@ -28,7 +29,7 @@ def play_log(ctx: Ctx) -> Response:
     deployment = ctx.deployment
     state, village = ctx.field("state"), ctx.field("village")
     if state and state not in STATES:
-        raise OutreachError(f"unknown state '{state}'")
+        raise OutreachError(_("unknown state '{state}'").format(state=state))
     if village:
         deployment.profile.village(village)
     start, end = _day(ctx.field("from")), _day(ctx.field("to"))

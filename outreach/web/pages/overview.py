@@ -10,6 +10,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from outreach import i18n
 from outreach.findings import Finding, Level
 from outreach.status import status_summary
 from outreach.web.ui import Ctx, page
@@ -36,7 +37,7 @@ def _state(ctx: Ctx) -> tuple[Any, list[Any]]:
                                               until=summary.now, descending=True)
         return summary, problems
 
-    return ctx.console.memo.get(("overview", deployment.root, int(time.time() // FRESH_SECONDS)), read)
+    return ctx.console.memo.get(("overview", deployment.root, i18n.current(), int(time.time() // FRESH_SECONDS)), read)
 
 
 @page()

@@ -6,6 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.print.layouts import Layout
 from outreach.ledger import PrintLedger
 from outreach.web.pages.common import statuses
@@ -28,9 +29,9 @@ def _copies(text: str) -> int:
     try:
         copies = int(text)
     except ValueError:
-        raise OutreachError(f"'{text}' is not a number of copies") from None
+        raise OutreachError(_("'{text}' is not a number of copies").format(text=text)) from None
     if not 1 <= copies <= MAX_COPIES:
-        raise OutreachError(f"copies must be between 1 and {MAX_COPIES}")
+        raise OutreachError(_("copies must be between 1 and {most}").format(most=MAX_COPIES))
     return copies
 
 
@@ -39,14 +40,14 @@ def start_print(ctx: Ctx) -> Response:
     deployment = ctx.deployment
     scripts = [deployment.catalog.get(s).id for s in ctx.fields("scripts")]
     if not scripts:
-        raise OutreachError(ctx._("Choose at least one script."))
+        raise OutreachError(_("Choose at least one script."))
     villages = ctx.fields("villages")
     everywhere = "all" in villages or not villages
     for village in villages if not everywhere else []:
         deployment.profile.village(village)
     layout = ctx.field("layout")
     if layout not in {str(kind) for kind in Layout}:
-        raise OutreachError(f"unknown layout '{layout}'")
+        raise OutreachError(_("unknown layout '{layout}'").format(layout=layout))
     params = {"scripts": scripts, "villages": None if everywhere else villages, "layout": layout,
               "copies": _copies(ctx.field("copies", "1")), "allow_draft": ctx.field("allow_draft") == "1"}
     job = ctx.console.jobs.submit("print", params, ctx.name)

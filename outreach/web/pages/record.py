@@ -16,6 +16,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.media import MediaError, to_wav
 from outreach.recordings import coverage, import_folder, needed, sheet_rows
 from outreach.speech.clips import EXTENSIONS, find_recording
@@ -65,7 +66,7 @@ def upload(ctx: Ctx) -> Response:
     key = safe_name(ctx.field("key"))
     take = ctx.form.get("take") if ctx.form is not None else None
     if not isinstance(take, UploadFile):
-        raise OutreachError("no recording was sent")
+        raise OutreachError(_("no recording was sent"))
     suffix = _suffix(take)
     if not suffix:
         return JSONResponse({"status": "refused", "reason": ctx._("not an audio file (wav, mp3, m4a, ogg, flac, webm)")})
@@ -77,7 +78,7 @@ def upload(ctx: Ctx) -> Response:
         try:
             to_wav(raw, folder / f"{key}.wav")
         except MediaError as exc:
-            return JSONResponse({"status": "refused", "reason": f"cannot decode: {exc}"})
+            return JSONResponse({"status": "refused", "reason": _("cannot decode: {error}").format(error=exc)})
         result = import_folder(ctx.deployment, folder)[0]
     ctx.audit("record", key, result.as_dict())
     data = coverage(ctx.deployment, LANG)
@@ -89,13 +90,13 @@ def clip(ctx: Ctx) -> Response:
     """A recording already filed, to hear it back."""
     folder = ctx.request.path_params["folder"]
     if folder not in ("clips", "words"):
-        raise OutreachError("no such folder")
+        raise OutreachError(_("no such folder"))
     key = safe_name(ctx.request.path_params["key"])
     for ext in EXTENSIONS:
         path = ctx.deployment.audio_dir / folder / LANG / f"{key}{ext}"
         if path.is_file():
             return FileResponse(path)
-    raise OutreachError(f"no recording '{key}'")
+    raise OutreachError(_("no recording '{key}'").format(key=key))
 
 
 ROUTES = [

@@ -15,6 +15,7 @@ from outreach import approvals
 from outreach.catalog import Script
 from outreach.check import literal_text
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.languages import bouyei
 from outreach.languages.lexicon import Lexicon
 from outreach.render import Mode, render
@@ -33,7 +34,7 @@ def queue(ctx: Ctx) -> Response:
 
 def _words(source: str, lexicon: Lexicon) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
-    for _, word in bouyei.words(literal_text(source)):
+    for _start, word in bouyei.words(literal_text(source)):
         key = word.lower()
         if key in seen:
             continue
@@ -46,7 +47,7 @@ def _target(ctx: Ctx) -> tuple[Script, str]:
     script = ctx.deployment.catalog.get(ctx.request.path_params["script"])
     lang = ctx.request.path_params["lang"]
     if lang not in script.languages:
-        raise OutreachError(f"script '{script.id}' has no {lang} text")
+        raise OutreachError(_("script '{script}' has no {language} text").format(script=script.id, language=lang))
     return script, lang
 
 
@@ -78,10 +79,10 @@ def decide(ctx: Ctx) -> Response:
     script, lang = _target(ctx)
     choice = ctx.field("decision")
     if choice not in ("approve", "return"):
-        raise OutreachError("decide to approve or to return")
+        raise OutreachError(_("decide to approve or to return"))
     comment = ctx.field("comment")
     if choice == "return" and not comment:
-        raise OutreachError(ctx._("Say why the text is returned, so the translator knows what to change."))
+        raise OutreachError(_("Say why the text is returned, so the translator knows what to change."))
     status = approvals.APPROVED if choice == "approve" else approvals.RETURNED
     made = approvals.decide(script.folder, lang, status, ctx.name, comment)
     ctx.audit("approve" if choice == "approve" else "return", f"{script.id}/{lang}",

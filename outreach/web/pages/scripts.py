@@ -10,6 +10,7 @@ from starlette.routing import Route
 from outreach.catalog import Script
 from outreach.deployment import Deployment, Village
 from outreach.errors import OutreachError
+from outreach.i18n import _
 from outreach.render import Mode, render
 from outreach.web.pages.common import safe_name, status_of, statuses, village_for
 from outreach.web.ui import EDITORS, Ctx, page, require
@@ -83,7 +84,7 @@ def programme_file(ctx: Ctx) -> Response:
     name = safe_name(ctx.request.path_params["name"])
     path = ctx.deployment.state_dir / "programmes" / name
     if not path.is_file() or path.suffix not in (".mp3", ".wav"):
-        raise OutreachError(f"no programme '{name}'")
+        raise OutreachError(_("no programme '{name}'").format(name=name))
     return FileResponse(path)
 
 

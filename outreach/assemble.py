@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +91,14 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Programme:
+    """A programme file and its manifest; ``omitted``: why languages were left out, as the user reads it (the
+    manifest keeps the English)."""
+
     path: Path
     manifest_path: Path
     manifest: Manifest
     reused: bool
+    omitted: dict[str, str] = field(default_factory=dict)
 
 
 def choose_languages(
@@ -262,7 +266,7 @@ class _Ready:
         prepared = self.prepared
         manifest = _manifest(prepared, self.voiced, self.layout, measured, self.inputs_hash)
         manifest.write(prepared.manifest_path)
-        return Programme(prepared.path, prepared.manifest_path, manifest, reused=False)
+        return Programme(prepared.path, prepared.manifest_path, manifest, reused=False, omitted=prepared.omitted)
 
 
 def _get_ready(prepared: Prepared) -> Programme | _Ready:
@@ -274,7 +278,7 @@ def _get_ready(prepared: Prepared) -> Programme | _Ready:
     inputs_hash = _inputs_hash(prepared, voiced, chime_hashes)
     existing = _reusable(prepared, inputs_hash)
     if existing:
-        return Programme(prepared.path, prepared.manifest_path, existing, reused=True)
+        return Programme(prepared.path, prepared.manifest_path, existing, reused=True, omitted=prepared.omitted)
     pieces = [[_mastered(prepared, v.path, v.cache_key) for v in items] for items in voiced.values()]
     chimes = [_mastered(prepared, path, f"chime:{digest}", chime=True) if path and digest else None
               for path, digest in zip(prepared.chimes, chime_hashes, strict=True)]

@@ -302,6 +302,8 @@ class Deployment:
     @classmethod
     def at(cls, root: str | os.PathLike[str] | None = None) -> "Deployment":
         chosen = Path(root or os.environ.get("OUTREACH_ROOT") or ".").resolve()
+        if chosen.exists() and not chosen.is_dir():
+            raise ConfigError(_("deployment folder {folder} is a file, not a folder").format(folder=chosen))
         if not chosen.is_dir():
             raise ConfigError(_("deployment folder {folder} does not exist").format(folder=chosen))
         return cls(chosen)

@@ -33,7 +33,9 @@ class Finding:
 
     def __str__(self) -> str:
         level = _(LEVEL_WORDS.get(self.level, str(self.level)))
-        return f"{self.where}: {level}: {self.message}" if self.where else f"{level}: {self.message}"
+        if self.where:
+            return _("{where}: {level}: {message}").format(where=self.where, level=level, message=self.message)
+        return _("{level}: {message}").format(level=level, message=self.message)
 
     def as_dict(self) -> dict[str, str]:
         return {"level": str(self.level), "where": self.where, "message": self.message}

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import click
 
-from outreach.cli import audio, bouyei, catalog, daemon, fleet, ledger, node, plan, recordings, report, web
-from outreach.cli import print as print_family
-from outreach.errors import OutreachError
 from outreach.i18n import _, install_for_click
+
+install_for_click()  # before the commands are built: Click words some of its types (file, directory) then
+
+from outreach.cli import audio, bouyei, catalog, daemon, fleet, ledger, node, plan, recordings, report, web  # noqa: E402
+from outreach.cli import print as print_family  # noqa: E402
+from outreach.cli.helpformat import use_wide_help  # noqa: E402
+from outreach.errors import OutreachError  # noqa: E402
 
 FAMILIES = (catalog, audio, print_family, ledger, plan, daemon, recordings, bouyei, report, web, fleet, node)
 
@@ -33,6 +37,7 @@ def cli() -> None:
 for _family in FAMILIES:
     for _command in _family.COMMANDS:
         cli.add_command(_command)
+use_wide_help(cli)
 
 
 def main(argv: list[str] | None = None) -> int:

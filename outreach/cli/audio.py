@@ -43,7 +43,8 @@ _MANIFEST_SUMMARY = ("languages", "omitted", "duration_s", "loudness_lufs", "tru
               help=_("Every village of the profile."))
 @click.option("--lang", type=click.Choice([*LANGUAGE_CODES, "all"]), default="all", show_default=True,
               help=_("all = the programme's languages that the village hears and that are approved."))
-@click.option("--programme", "programme_name", default="standard", show_default=True)
+@click.option("--programme", "programme_name", default="standard", show_default=True,
+              help=_("Programme settings from the profile (chime, repeats, level)."))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=_("Output folder (default: the state folder's programmes/)."))
 @click.option("--all", "all_scripts", is_flag=True, help=_("Every script of the catalog."))
@@ -52,7 +53,7 @@ _MANIFEST_SUMMARY = ("languages", "omitted", "duration_s", "loudness_lufs", "tru
 @click.option("--engine", "extra_engine", type=click.Choice(extra_engine_names()), default=None,
               help=_("Also use this engine, after recordings (bouyei-espeak: a synthetic approximation for "
                      "rehearsal)."))
-@click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE")
+@click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help=_("Override a variable; repeatable."))
 @click.option("--jobs", "workers", type=click.IntRange(min=1), default=None,
               help=_("Processes making programmes at once (default: one a core)."))
 @root_option
@@ -158,7 +159,8 @@ def _echo_programme(made: Programme) -> None:
         languages=", ".join(m.languages), seconds=m.duration_s, loudness=m.loudness_lufs, peak=m.true_peak_dbtp),
         err=True)
     for lang, why in m.omitted.items():
-        click.echo("  " + _("left out {lang}: {reason}").format(lang=lang, reason=why), err=True)
+        reason = shown(made.omitted.get(lang, why))
+        click.echo("  " + _("left out {lang}: {reason}").format(lang=lang, reason=reason), err=True)
     if not m.approved:
         click.echo("  " + _("DRAFT: {languages} not approved: rehearsal only").format(
             languages=", ".join(m.unapproved_languages)), err=True)
@@ -180,14 +182,15 @@ def cache() -> None:
 def cache_stats(root: str | None, as_json: bool) -> None:
     from outreach.speech.cache import AudioCache
 
-    state = open_deployment(root).state_dir
+    deployment = open_deployment(root)
+    state, zone = deployment.state_dir, deployment.zone
     stats, mastered = AudioCache.in_state(state).stats(), AudioCache.in_state(state, "mastered").stats()
     if as_json:
         print_json({**stats.__dict__, "mastered": mastered.__dict__})
         return
 
     def when(t: float | None) -> str:
-        return show_moment(dt.datetime.fromtimestamp(t)) if t else "-"
+        return show_moment(dt.datetime.fromtimestamp(t, zone)) if t else "-"
 
     click.echo(_("{segments}, {size:.1f} MB; least recently used {oldest}, most recently {newest}; "
                  "{pieces}, {pieces_size:.1f} MB").format(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from typing import TYPE_CHECKING
 
 import click
@@ -17,7 +19,7 @@ from outreach.cli.common import (
     vocabulary,
 )
 from outreach.errors import CheckFailed
-from outreach.i18n import N_, _, ngettext
+from outreach.i18n import ENGLISH, N_, _, ngettext, use_locale
 from outreach.languages.codes import LANGUAGE_CODES
 from outreach.render_messages import MODE_WORDS, ORIGIN_WORDS, word
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 STATUS_WORDS = {"draft": N_("draft"), "reviewed": N_("reviewed"), "approved": N_("approved"),
                 "returned": N_("returned")}
 """How each review status reads in a listing (script.yaml and JSON keep the English values)."""
+LANGUAGE_WORDS = {"cmn": N_("Mandarin"), "pcc": N_("Bouyei")}
 
 
 @click.command(help=_("List the script catalog: id, topic, audiences, languages and review status."))
@@ -65,10 +68,12 @@ def _print_scripts(rows: list[dict], catalog: Catalog) -> None:
 
 @click.command(help=_("Show a script rendered for one village, both languages side by side."))
 @click.argument("script_id", metavar="SCRIPT")
-@click.option("--lang", type=click.Choice([*LANGUAGE_CODES, "all"]), default="all", show_default=True)
+@click.option("--lang", type=click.Choice([*LANGUAGE_CODES, "all"]), default="all", show_default=True,
+              help=_("Only this language."))
 @click.option("--village", "village_id", metavar="ID", help=_("Village id from the profile (default: the first)."))
 @click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help=_("Override a variable; repeatable."))
-@click.option("--mode", type=vocabulary("outreach.render:Mode"), default="print", show_default=True)
+@click.option("--mode", type=vocabulary("outreach.render:Mode"), default="print", show_default=True,
+              help=_("print: the text as cards show it; speech: as the voices say it (numbers as words)."))
 @click.option("--segments", is_flag=True, help=_("Also list the language segments (what each voice will say)."))
 @click.option("--pinyin", is_flag=True,
               help=_("Speech mode, with the pinyin each Mandarin segment's engine receives (implies --segments)."))
@@ -128,13 +133,11 @@ def _print_preview(script: Script, village: str, mode: str, rendered: list[Rende
     from rich.table import Table
     from rich.text import Text
 
-    from outreach.languages.codes import LANGUAGES
-
     out = console()
     out.print(Text(f"{script.id} · {village} · {word(MODE_WORDS, mode)}", style="bold"))
     table = Table(show_lines=False, expand=True)
     for r in rendered:
-        header = Text(f"{LANGUAGES[r.lang]}: {script.meta.title.get(r.lang, '')}\n")
+        header = Text(f"{word(LANGUAGE_WORDS, r.lang)}: {script.meta.title.get(r.lang, '')}\n")
         header.append_text(_banner(r, script.review(r.lang).reviewer))
         table.add_column(header, ratio=1)
     table.add_row(*[cell(r.text) for r in rendered])
@@ -144,7 +147,7 @@ def _print_preview(script: Script, village: str, mode: str, rendered: list[Rende
             out.print(Panel(Text(
                 _("{language} text is {status}: not approved. "
                   "Cards carry a DRAFT mark and need --allow-draft; it does not go on air.").format(
-                    language=LANGUAGES[r.lang], status=word(STATUS_WORDS, r.status).upper()),
+                    language=word(LANGUAGE_WORDS, r.lang), status=word(STATUS_WORDS, r.status).upper()),
             ), style="bold red"))
             gloss = script.review(r.lang).gloss_cmn
             if gloss:
@@ -177,7 +180,8 @@ def check(root: str | None, as_json: bool) -> None:
 
     from outreach.findings import Level, errors
 
-    findings = check_deployment(open_deployment(root))
+    with use_locale(ENGLISH) if as_json else nullcontext():  # JSON is for tools: English whatever the locale
+        findings = check_deployment(open_deployment(root))
     blocking = errors(findings)
     warnings = [f for f in findings if f.level == Level.WARNING]
     if as_json:

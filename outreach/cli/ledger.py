@@ -40,7 +40,7 @@ REVERSED = {
 
 
 def _month(value: str | None) -> str | None:
-    if value and not re.fullmatch(r"\d{4}-\d{2}", value):
+    if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
         raise click.BadParameter(_("--month is YYYY-MM"))
     return value
 
@@ -192,7 +192,8 @@ def event() -> None:
 @click.option("--date", "day", metavar="YYYY-MM-DD", help=_("When it was held (default: today)."))
 @click.option("--place", required=True, metavar="PLACE",
               help=_("Village, school, community, workplace or market (ID)."))
-@click.option("--kind", type=vocabulary("outreach.ledger.entries:EventKind"), required=True)
+@click.option("--kind", type=vocabulary("outreach.ledger.entries:EventKind"), required=True,
+              help=_("What sort of event it was."))
 @click.option("--officer", "officers", multiple=True, required=True, help=_("An officer who ran it (repeat)."))
 @click.option("--reached", type=click.IntRange(0), required=True, help=_("People reached."))
 @click.option("--consultations", type=click.IntRange(0), default=0, show_default=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +12,7 @@ import click
 
 from outreach.cli.common import cell, console, json_option, open_deployment, parse_date, print_json, root_option
 from outreach.errors import CheckFailed
-from outreach.i18n import N_, _, ngettext, show_date, show_day
+from outreach.i18n import ENGLISH, N_, _, ngettext, show_date, show_day, use_locale
 
 if TYPE_CHECKING:
     from outreach.calendar import Event
@@ -63,8 +65,9 @@ def _print_calendar(rows: list[dict], events: list[Event]) -> None:
         table.add_row(span, kind_word, cell(f"{row['label']} ({row['name']})"), cell(villages), source)
     out = console()
     out.print(table)
-    out.print(Text(_("sources: official = chinese_calendar or an official data file; computed = lunar-python; "
-                     "UNOFFICIAL/placeholder/example = to be corrected by staff (--json shows the full source)")))
+    out.print(Text(_("sources: official = chinese_calendar or an official data file; data = a data file in "
+                     "schedules/calendar/; computed = lunar-python; UNOFFICIAL/placeholder/example = to be corrected "
+                     "by staff (--json shows the full source)")))
 
 
 @click.command(help=_("What would play where and when, and why (which rule, which event); nothing is played."))
@@ -141,7 +144,8 @@ def plan_check(today_s: str | None, root: str | None, as_json: bool) -> None:
     from outreach.plan import check_deployment_plan
 
     deployment = open_deployment(root)
-    plan_, findings = check_deployment_plan(deployment, parse_date(today_s, deployment.today()))
+    with use_locale(ENGLISH) if as_json else nullcontext():  # JSON is for tools: English whatever the locale
+        plan_, findings = check_deployment_plan(deployment, parse_date(today_s, deployment.today()))
     blocking = errors(findings)
     if as_json:
         print_json([f.as_dict() for f in findings])

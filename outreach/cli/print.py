@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 @click.argument("script_ids", nargs=-1, required=True, metavar="SCRIPT...")
 @click.option("--village", "village_id", metavar="ID", help=_("One village."))
 @click.option("--villages", "villages_all", type=click.Choice(["all"]), help=_("Every village of the profile."))
-@click.option("--layout", type=vocabulary("outreach.print.layouts:Layout"), required=True)
+@click.option("--layout", type=vocabulary("outreach.print.layouts:Layout"), required=True, help=_("What to print."))
 @click.option("--copies", type=click.IntRange(1, 100_000), default=1, show_default=True,
               help=_("Copies of each script for each village."))
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help=_("The PDF to write."))
 @click.option("--png", "png_dir", type=click.Path(file_okay=False, path_type=Path),
               help=_("Write a PNG preview of each page here."))
 @click.option("--allow-draft", is_flag=True,

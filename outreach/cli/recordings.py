@@ -20,7 +20,8 @@ def clips() -> None:
                                "before it."))
 @click.argument("script_ids", nargs=-1, metavar="[SCRIPT...]")
 @click.option("--all", "all_scripts", is_flag=True, help=_("Every script of the catalog."))
-@click.option("--lang", default="pcc", type=click.Choice(["pcc"]), show_default=True)
+@click.option("--lang", default="pcc", type=click.Choice(["pcc"]), show_default=True,
+              help=_("Language of the recordings."))
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help=_("FILE.pdf (to print) or FILE.csv (for a spreadsheet, and for import --sheet)."))
 @root_option
@@ -64,7 +65,8 @@ def clips_import(folder: Path, sheet: Path | None, root: str | None, as_json: bo
 
 @clips.command("status", help=_("Coverage per script and village: which sentences and words still lack a "
                                 "recording."))
-@click.option("--lang", default="pcc", type=click.Choice(["pcc"]), show_default=True)
+@click.option("--lang", default="pcc", type=click.Choice(["pcc"]), show_default=True,
+              help=_("Language of the recordings."))
 @root_option
 @json_option
 def clips_status(lang: str, root: str | None, as_json: bool) -> None:

@@ -13,10 +13,11 @@ from outreach.i18n import _, show_number
 
 @click.command(help=_("The monthly report, the month and the year to date: broadcasts (by the county or a village "
                       "node), missed and failed; print runs, deliveries and events from the ledger."))
-@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--month", required=True, metavar="YYYY-MM", help=_("The month to report."))
 @click.option("--format", "fmt", type=vocabulary("outreach.report:ReportFormat"), default=None,
               help=_("Default: from the file name's extension."))
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help=_("The file to write: .pdf, .html or .csv."))
 @root_option
 def report(month: str, fmt: str | None, out: Path, root: str | None) -> None:
     from outreach.report import ReportFormat, write_report

@@ -16,6 +16,7 @@ import pytest
 
 from outreach import i18n
 from outreach.cli import FAMILIES, cli
+from outreach.cli.helpformat import width
 from conftest import copy_deployment
 
 LOCALES = {"zh": "zh_CN.UTF-8", "en": "C"}
@@ -49,6 +50,7 @@ def test_help_of_every_command_is_in_the_locales_language(root: Path, name: str)
     zh, en = outreach(root, "zh", name, "--help"), outreach(root, "en", name, "--help")
     assert zh.returncode == en.returncode == 0
     assert "用法:" in zh.stdout and chinese in zh.stdout and english not in " ".join(zh.stdout.split())
+    assert max(width(line) for line in zh.stdout.splitlines()) <= 80, "a Chinese help line runs past 80 columns"
     assert "Usage:" in en.stdout and english in " ".join(en.stdout.split()) and "用法" not in en.stdout
 
 
@@ -87,7 +89,7 @@ def test_a_command_of_every_group_speaks_chinese_for_zh_cn_and_english_for_c(roo
 
 def test_check_counts_in_chinese(root: Path) -> None:
     zh = said(outreach(root, "zh", "check"))
-    assert "个错误" in zh and "个警告" in zh and "警告:" in zh and "error" not in zh.lower()
+    assert "个错误" in zh and "个警告" in zh and "：警告：" in zh and "error" not in zh.lower()
 
 
 def test_an_unknown_language_falls_back_to_english_without_error(root: Path) -> None:
@@ -102,3 +104,9 @@ def test_outreach_lang_wins_over_the_posix_variables(root: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "outreach", "status"], cwd=root, capture_output=True, text=True,
                           env={**env, "LC_ALL": "C", "LANG": "C", "OUTREACH_LANG": "zh_CN"}, timeout=60)
     assert "广播服务：未运行" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["check", "--json"], ["plan", "check", "--json"]])
+def test_json_is_for_tools_and_stays_english(root: Path, args: list[str]) -> None:
+    zh, en = outreach(root, "zh", *args), outreach(root, "en", *args)
+    assert zh.stdout == en.stdout and "warning" in en.stdout

@@ -18,7 +18,8 @@ FAMILIES = {"scripts", "preview", "check", "audio", "cache", "cards", "ledger", 
 def test_help_lists_every_command_family(run):
     code, out, _ = run("--help")
     assert code == 0
-    listed = {line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()}
+    lines = out.split("Commands:")[1].splitlines()
+    listed = {line.split()[0] for line in lines if line.strip() and len(line) - len(line.lstrip()) == 2}
     assert listed == FAMILIES
 
 

@@ -15,7 +15,7 @@ import click
 
 from outreach.i18n import _, install_for_click
 
-install_for_click()  # before the commands are built: Click words some of its types (file, directory) then
+install_for_click()  # once, before the commands are built: Click words some of its types (file, directory) then
 
 from outreach.cli import audio, bouyei, catalog, daemon, fleet, ledger, node, plan, recordings, report, web  # noqa: E402
 from outreach.cli import print as print_family  # noqa: E402
@@ -42,7 +42,6 @@ use_wide_help(cli)
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the command, turns user mistakes into one line and an exit code."""
-    install_for_click()
     try:
         returned = cli.main(args=argv, prog_name="outreach", standalone_mode=False)
     except OutreachError as exc:
